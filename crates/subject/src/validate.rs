@@ -1,0 +1,70 @@
+/// Bytes that may not appear inside a token.
+fn is_white_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
+}
+
+/// A valid subscription subject: non-empty tokens, no white space, `>` only as the last token.
+pub fn is_valid_subject(subject: &[u8]) -> bool {
+    if subject.is_empty() {
+        return false;
+    }
+    let mut tokens = subject.split(|&b| b == b'.').peekable();
+    while let Some(token) = tokens.next() {
+        if token.is_empty() || token.iter().any(|&b| is_white_space(b)) {
+            return false;
+        }
+        if token == b">" && tokens.peek().is_some() {
+            return false;
+        }
+    }
+    true
+}
+
+/// A valid subject without wildcard tokens (what a publish should use).
+pub fn is_valid_literal_subject(subject: &[u8]) -> bool {
+    is_valid_subject(subject) && subject.split(|&b| b == b'.').all(|t| t != b"*" && t != b">")
+}
+
+/// Whether the subscription subject `filter` matches the literal `subject`.
+pub fn subject_matches(filter: &[u8], subject: &[u8]) -> bool {
+    let mut filter_tokens = filter.split(|&b| b == b'.');
+    let mut subject_tokens = subject.split(|&b| b == b'.');
+    loop {
+        match (filter_tokens.next(), subject_tokens.next()) {
+            (None, None) => return true,
+            (Some(b">"), Some(_)) => return true,
+            (Some(f), Some(s)) if f == b"*" || f == s => {}
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validity() {
+        for ok in ["foo", "foo.bar", "foo.*", "foo.>", "*", ">", "*.>", "a.*.c", "foo*.bar", "f>"] {
+            assert!(is_valid_subject(ok.as_bytes()), "{ok}");
+        }
+        for bad in ["", ".", "foo.", ".foo", "foo..bar", "foo bar", "foo\tbar", ">.foo", "foo.>.bar", "a\r"] {
+            assert!(!is_valid_subject(bad.as_bytes()), "{bad:?}");
+        }
+        assert!(is_valid_literal_subject(b"foo.bar"));
+        assert!(is_valid_literal_subject(b"foo*.bar"));
+        assert!(!is_valid_literal_subject(b"foo.*"));
+        assert!(!is_valid_literal_subject(b">"));
+    }
+
+    #[test]
+    fn matching() {
+        assert!(subject_matches(b"foo.*", b"foo.bar"));
+        assert!(!subject_matches(b"foo.*", b"foo.bar.baz"));
+        assert!(subject_matches(b"foo.>", b"foo.bar.baz"));
+        assert!(!subject_matches(b"foo.>", b"foo"));
+        assert!(subject_matches(b">", b"a"));
+        assert!(subject_matches(b"*.b.>", b"a.b.c"));
+        assert!(!subject_matches(b"a.b", b"a"));
+    }
+}
