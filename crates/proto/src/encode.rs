@@ -83,8 +83,11 @@ pub fn message(
     out.extend_from_slice(b"\r\n");
 }
 
-/// Formats `n` as a size token in a stack buffer (for sizes the server computes itself).
-pub fn size_token(n: usize, buf: &mut itoa::Buffer) -> &[u8] {
+/// Stack space for formatting a size the server computes itself.
+pub type SizeBuffer = itoa::Buffer;
+
+/// Formats `n` as a size token in `buf`.
+pub fn size_token(n: usize, buf: &mut SizeBuffer) -> &[u8] {
     buf.format(n).as_bytes()
 }
 

@@ -1,0 +1,164 @@
+//! Client connections: one reader task (read, parse, act, wake writers) and one writer task
+//! (write what is pending, send PINGs) per connection.
+
+mod cache;
+mod session;
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rnats_proto::encode;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+use tokio::time::{sleep_until, timeout, Instant};
+
+pub use session::ClientSession;
+
+use crate::errors::{text, CloseReason};
+use crate::outbound::ClientShared;
+use crate::server::ServerState;
+
+/// Read buffer size of a new or idle connection.
+const MIN_READ_BUFFER: usize = 512;
+/// Largest read buffer kept for a busy connection (a bigger pending message grows it further).
+const MAX_READ_BUFFER: usize = 64 * 1024;
+/// Write buffers larger than this are released when a write uses less than a quarter of them.
+const KEEP_WRITE_BUFFER: usize = 64 * 1024;
+/// The first PING goes out this soon (nats-server's short first ping), then every interval.
+const FIRST_PING: Duration = Duration::from_secs(2);
+
+/// Serves one accepted client connection until it closes.
+pub(crate) async fn serve(server: Arc<ServerState>, stream: TcpStream, peer: SocketAddr) {
+    let id = server.next_client_id();
+    let shared = ClientShared::new(id, server.options.max_pending);
+    // Small protocol lines must not wait for Nagle's algorithm.
+    let _ = stream.set_nodelay(true);
+    let info = server.client_info(id, peer);
+    shared.enqueue(|out| encode::info(out, &info));
+    let (reader, writer) = stream.into_split();
+    if !server.register(&shared) {
+        shared.enqueue(|out| encode::err(out, text::MAX_CONNECTIONS));
+        shared.close(CloseReason::MaxConnectionsExceeded);
+        write_loop(server, shared, writer).await;
+        return;
+    }
+    server.log.debug(|| format!("{peer} - cid:{id} - Client connection created"));
+    let writer_task = tokio::spawn(write_loop(Arc::clone(&server), Arc::clone(&shared), writer));
+    let account = server.global_account();
+    let mut session = ClientSession::new(Arc::clone(&server), Arc::clone(&shared), account);
+    let reason = read_loop(&server, &shared, &mut session, reader).await;
+    shared.close(reason);
+    session.unsubscribe_all();
+    server.unregister(id);
+    let _ = writer_task.await;
+    server.log.debug(|| format!("{peer} - cid:{id} - Client connection closed: {reason}"));
+}
+
+async fn read_loop(
+    server: &ServerState,
+    shared: &ClientShared,
+    session: &mut ClientSession,
+    mut reader: OwnedReadHalf,
+) -> CloseReason {
+    let auth_deadline = Instant::now() + server.options.auth_timeout;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut target = MIN_READ_BUFFER;
+    loop {
+        if buf.capacity() - buf.len() < target / 2 {
+            buf.reserve(target);
+        }
+        let room = buf.capacity() - buf.len();
+        let auth_pending = server.auth_required() && !session.is_connected();
+        let read = tokio::select! {
+            read = reader.read_buf(&mut buf) => read,
+            _ = shared.reader_wake.notified() => return shared.closed().unwrap_or(CloseReason::ServerShutdown),
+            _ = sleep_until(auth_deadline), if auth_pending => {
+                shared.enqueue(|out| encode::err(out, text::AUTHENTICATION_TIMEOUT));
+                return CloseReason::AuthenticationTimeout;
+            }
+        };
+        let n = match read {
+            Ok(0) => return CloseReason::ClientClosed,
+            Ok(n) => n,
+            Err(_) => return CloseReason::ReadError,
+        };
+        shared.last_inbound_ms.store(server.uptime_ms(), Ordering::Relaxed);
+        let result = session.process(&buf);
+        session.flush();
+        match result {
+            Ok(used) => {
+                buf.drain(..used);
+            }
+            Err(reason) => return reason,
+        }
+        if n == room {
+            target = (target * 2).min(MAX_READ_BUFFER);
+        } else if buf.is_empty() && n < buf.capacity() / 4 && buf.capacity() > MIN_READ_BUFFER {
+            target = MIN_READ_BUFFER;
+            buf = Vec::new();
+        }
+    }
+}
+
+async fn write_loop(server: Arc<ServerState>, shared: Arc<ClientShared>, mut writer: OwnedWriteHalf) {
+    let interval = server.options.ping_interval;
+    let first = interval.min(FIRST_PING);
+    let jitter = Duration::from_millis(fastrand::u64(0..=first.as_millis() as u64 / 5));
+    let mut next_ping = Instant::now() + first + jitter;
+    let mut spare: Vec<u8> = Vec::new();
+    loop {
+        tokio::select! {
+            _ = shared.writer_wake.notified() => {}
+            _ = sleep_until(next_ping) => {
+                next_ping = Instant::now() + interval;
+                ping_tick(&server, &shared, interval);
+            }
+        }
+        let closing = shared.take_pending(&mut spare);
+        if !spare.is_empty() {
+            match timeout(server.options.write_deadline, writer.write_all(&spare)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => {
+                    shared.close(CloseReason::WriteError);
+                    break;
+                }
+                Err(_) => {
+                    shared.close(CloseReason::SlowConsumerWriteDeadline);
+                    break;
+                }
+            }
+            let written = spare.len();
+            spare.clear();
+            if spare.capacity() > KEEP_WRITE_BUFFER && written < spare.capacity() / 4 {
+                spare = Vec::new();
+            }
+        }
+        if closing.is_some() {
+            break;
+        }
+    }
+    let _ = writer.shutdown().await;
+}
+
+/// Sends a PING, or closes a connection that left too many unanswered. A client that sent
+/// something within the interval is not pinged, as in nats-server (but the first PING always
+/// goes out).
+fn ping_tick(server: &ServerState, shared: &ClientShared, interval: Duration) {
+    let outstanding = shared.pings_out.load(Ordering::Relaxed);
+    let idle_ms = server.uptime_ms().saturating_sub(shared.last_inbound_ms.load(Ordering::Relaxed));
+    let pinged_before = shared.pings_out_total() > 0;
+    if pinged_before && outstanding == 0 && u128::from(idle_ms) < interval.as_millis() {
+        return;
+    }
+    if outstanding + 1 > server.options.ping_max {
+        shared.enqueue(|out| encode::err(out, text::STALE_CONNECTION));
+        shared.close(CloseReason::StaleConnection);
+        return;
+    }
+    shared.pings_out.fetch_add(1, Ordering::Relaxed);
+    shared.count_ping();
+    shared.enqueue(encode::ping);
+}

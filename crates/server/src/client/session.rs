@@ -1,0 +1,307 @@
+//! What a client connection does with each operation it sends, apart from sockets and timers:
+//! the connection task feeds it bytes and wakes writers afterwards.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use foldhash::fast::RandomState;
+use rnats_proto::{encode, parse_client_op, ClientOp, ConnectOptions, Limits, ProtoError, Publish};
+use rnats_subject::{is_valid_literal_subject, is_valid_subject};
+
+use super::cache::MatchCache;
+use crate::account::Account;
+use crate::deliver::{fan_out, Message, Publisher};
+use crate::errors::{self, text, CloseReason};
+use crate::outbound::{ClientShared, FlushSet};
+use crate::server::ServerState;
+use crate::subscription::Subscription;
+
+/// Reply prefixes a client may not use for its own replies: the server's service-import
+/// replies, JetStream acks and gateway-routed replies.
+const RESERVED_REPLY_PREFIXES: [&[u8]; 3] = [b"_R_.", b"$JS.ACK.", b"_GR_."];
+/// Subjects a client may not publish to: gateway-routed replies, new and old form.
+const RESERVED_SUBJECT_PREFIXES: [&[u8]; 2] = [b"_GR_.", b"$GR."];
+
+/// One client connection's protocol state.
+pub struct ClientSession {
+    server: Arc<ServerState>,
+    shared: Arc<ClientShared>,
+    account: Arc<Account>,
+    options: ConnectOptions,
+    connect_received: bool,
+    subs: HashMap<Box<[u8]>, Arc<Subscription>, RandomState>,
+    /// When `subs` reaches this size, subscriptions ended by `UNSUB <sid> <max>` are purged.
+    purge_at: usize,
+    cache: MatchCache,
+    flush: FlushSet,
+    limits: Limits,
+}
+
+impl ClientSession {
+    /// A session for `shared` in `account`, with nats-server's CONNECT defaults until the
+    /// client sends its own.
+    pub fn new(server: Arc<ServerState>, shared: Arc<ClientShared>, account: Arc<Account>) -> ClientSession {
+        let limits = Limits {
+            max_control_line: server.options.max_control_line,
+            max_payload: server.options.max_payload,
+        };
+        ClientSession {
+            server,
+            shared,
+            account,
+            options: ConnectOptions::default(),
+            connect_received: false,
+            subs: HashMap::default(),
+            purge_at: 64,
+            cache: MatchCache::default(),
+            flush: FlushSet::default(),
+            limits,
+        }
+    }
+
+    /// Whether a valid CONNECT has been processed.
+    pub fn is_connected(&self) -> bool {
+        self.connect_received
+    }
+
+    /// Handles every complete operation at the start of `input`. Returns how many bytes were
+    /// used (the rest is an incomplete operation to keep), or why the connection must close.
+    /// Writers are not woken here: call [`ClientSession::flush`] after the read batch.
+    pub fn process(&mut self, input: &[u8]) -> Result<usize, CloseReason> {
+        let mut used = 0;
+        loop {
+            match parse_client_op(&input[used..], &self.limits) {
+                Ok(Some((op, len))) => {
+                    used += len;
+                    self.handle(op)?;
+                }
+                Ok(None) => return Ok(used),
+                Err(e) => return Err(self.protocol_error(e)),
+            }
+        }
+    }
+
+    /// Wakes every writer this batch appended to.
+    pub fn flush(&mut self) {
+        self.flush.flush();
+    }
+
+    /// Removes every subscription (the connection is gone).
+    pub fn unsubscribe_all(&mut self) {
+        for (_, sub) in self.subs.drain() {
+            self.account.remove_subscription(&sub);
+        }
+        self.cache.clear();
+    }
+
+    /// Subscriptions this connection holds (including any that ended and are not yet purged).
+    pub fn subscription_count(&self) -> usize {
+        self.subs.len()
+    }
+
+    fn handle(&mut self, op: ClientOp<'_>) -> Result<(), CloseReason> {
+        if self.server.log.trace_enabled() {
+            self.server.log.trace(|| format!("cid:{} - <<- [{}]", self.shared.id, trace_text(&op)));
+        }
+        if !self.connect_received && self.server.auth_required() && !matches!(op, ClientOp::Connect(_)) {
+            return Err(self.fail(text::AUTHORIZATION_VIOLATION, CloseReason::AuthenticationViolation));
+        }
+        match op {
+            ClientOp::Connect(json) => self.connect(json),
+            ClientOp::Pub(publish) => self.publish(&publish),
+            ClientOp::Sub { subject, queue, sid } => {
+                self.subscribe(subject, queue, sid);
+                Ok(())
+            }
+            ClientOp::Unsub { sid, max } => {
+                self.unsubscribe(sid, max);
+                Ok(())
+            }
+            ClientOp::Ping => {
+                self.send(encode::pong);
+                Ok(())
+            }
+            ClientOp::Pong => {
+                self.shared.pings_out.store(0, Ordering::Relaxed);
+                Ok(())
+            }
+            ClientOp::Info(_) | ClientOp::Ok => Ok(()),
+            ClientOp::Err(_) => Err(CloseReason::ClientClosed),
+        }
+    }
+
+    fn connect(&mut self, json: &[u8]) -> Result<(), CloseReason> {
+        let Ok(options) = ConnectOptions::from_json(json) else {
+            return Err(CloseReason::ProtocolViolation);
+        };
+        if options.protocol < 0 || options.protocol > i64::from(rnats_proto::PROTO_LEVEL) {
+            return Err(self.fail(text::INVALID_CLIENT_PROTOCOL, CloseReason::BadClientProtocolVersion));
+        }
+        if options.account.is_some() || options.new_account.is_some() || !self.server.authorize(&options) {
+            return Err(self.fail(text::AUTHORIZATION_VIOLATION, CloseReason::AuthenticationViolation));
+        }
+        if options.no_responders && !options.headers {
+            return Err(self.fail(text::NO_RESPONDERS_REQUIRES_HEADERS, CloseReason::NoRespondersRequiresHeaders));
+        }
+        self.shared.headers.store(options.headers, Ordering::Relaxed);
+        self.options = options;
+        self.connect_received = true;
+        if self.options.verbose {
+            self.send(encode::ok);
+        }
+        Ok(())
+    }
+
+    fn publish(&mut self, publish: &Publish<'_>) -> Result<(), CloseReason> {
+        if publish.header_len.is_some() && !self.options.headers {
+            return Err(CloseReason::ProtocolViolation);
+        }
+        if self.options.pedantic && !is_valid_literal_subject(publish.subject) {
+            self.send_err(text::INVALID_PUBLISH_SUBJECT);
+        }
+        if has_prefix(publish.subject, &RESERVED_SUBJECT_PREFIXES) {
+            self.send_err(&errors::publish_violation(publish.subject));
+            return Ok(());
+        }
+        if let Some(reply) = publish.reply.filter(|r| has_prefix(r, &RESERVED_REPLY_PREFIXES)) {
+            self.send_err(&errors::reply_violation(reply));
+            return Ok(());
+        }
+        if self.options.verbose {
+            self.send(encode::ok);
+        }
+        let msg = Message {
+            subject: publish.subject,
+            reply: publish.reply,
+            header_len: publish.header_len,
+            size_token: publish.size_token,
+            header_size_token: publish.header_size_token,
+            body: publish.message,
+        };
+        let matches = self.cache.matches(&self.account, publish.subject);
+        let publisher = Publisher { client_id: self.shared.id, echo: self.options.echo };
+        let delivered = fan_out(&self.account, &matches, publisher, &msg, &mut self.flush);
+        if !delivered && self.options.no_responders {
+            if let Some(reply) = publish.reply {
+                self.no_responders(reply);
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells a requester nobody is listening: a 503 status message to its own subscription
+    /// on the reply subject, if it has one.
+    fn no_responders(&mut self, reply: &[u8]) {
+        let matches = self.account.matches(reply);
+        let Some(sub) = matches.plain.iter().find(|s| s.client.id == self.shared.id && !s.is_removed()) else {
+            return;
+        };
+        let header = rnats_proto::NO_RESPONDERS_HEADER;
+        let mut digits = encode::SizeBuffer::new();
+        let size = encode::size_token(header.len(), &mut digits);
+        let sizes = encode::Sizes::WithHeaders(size, size);
+        let sid = &sub.sid;
+        self.send(|out| encode::message(out, reply, sid, None, sizes, header));
+    }
+
+    fn subscribe(&mut self, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) {
+        let max_subs = self.server.options.max_subscriptions;
+        if self.subs.len() >= self.purge_at || (max_subs > 0 && self.subs.len() >= max_subs) {
+            self.purge_ended();
+        }
+        if max_subs > 0 && self.subs.len() >= max_subs {
+            self.send_err(text::MAX_SUBSCRIPTIONS);
+            return;
+        }
+        if !self.subs.contains_key(sid) {
+            if !is_valid_subject(subject) {
+                self.send_err(text::INVALID_SUBJECT);
+                return;
+            }
+            let sub = Subscription::new(Arc::clone(&self.shared), subject, queue, sid);
+            if !self.account.add_subscription(&sub) {
+                self.send_err(text::INVALID_SUBJECT);
+                return;
+            }
+            self.subs.insert(sid.into(), sub);
+        }
+        if self.options.verbose {
+            self.send(encode::ok);
+        }
+    }
+
+    fn unsubscribe(&mut self, sid: &[u8], max: Option<Option<u64>>) {
+        if let Some(sub) = self.subs.get(sid) {
+            match max {
+                Some(Some(max)) if max > 0 && max > sub.delivered() => sub.max.store(max, Ordering::Relaxed),
+                _ => {
+                    if let Some(sub) = self.subs.remove(sid) {
+                        self.account.remove_subscription(&sub);
+                    }
+                }
+            }
+        }
+        if self.options.verbose {
+            self.send(encode::ok);
+        }
+    }
+
+    /// Drops subscriptions that ended after their maximum; amortised by doubling `purge_at`.
+    fn purge_ended(&mut self) {
+        self.subs.retain(|_, sub| !sub.is_removed());
+        self.purge_at = (self.subs.len() * 2).max(64);
+    }
+
+    fn protocol_error(&mut self, error: ProtoError) -> CloseReason {
+        match error {
+            ProtoError::UnknownOperation => self.fail(text::UNKNOWN_PROTOCOL_OPERATION, CloseReason::ParseError),
+            ProtoError::MaxControlLineExceeded => self.fail(text::MAX_CONTROL_LINE, CloseReason::MaxControlLineExceeded),
+            ProtoError::MaxPayloadExceeded => self.fail(text::MAX_PAYLOAD, CloseReason::MaxPayloadExceeded),
+            ProtoError::BadArguments(_) => CloseReason::ProtocolViolation,
+        }
+    }
+
+    /// Sends `-ERR '<text>'` and returns `reason` for the caller to close with.
+    fn fail(&mut self, text: &str, reason: CloseReason) -> CloseReason {
+        self.send_err(text);
+        reason
+    }
+
+    fn send_err(&mut self, text: &str) {
+        self.send(|out| encode::err(out, text));
+    }
+
+    fn send(&mut self, encode: impl FnOnce(&mut Vec<u8>)) {
+        if self.shared.enqueue(encode) {
+            self.flush.push(&self.shared);
+        }
+    }
+}
+
+fn has_prefix(subject: &[u8], prefixes: &[&[u8]]) -> bool {
+    prefixes.iter().any(|p| subject.starts_with(p))
+}
+
+fn trace_text(op: &ClientOp<'_>) -> String {
+    let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    match op {
+        ClientOp::Connect(json) => format!("CONNECT {}", s(json)),
+        ClientOp::Pub(p) => format!(
+            "{} {} {}{}",
+            if p.header_len.is_some() { "HPUB" } else { "PUB" },
+            s(p.subject),
+            p.reply.map(|r| s(r) + " ").unwrap_or_default(),
+            s(p.size_token)
+        ),
+        ClientOp::Sub { subject, queue, sid } => {
+            format!("SUB {} {}{}", s(subject), queue.map(|q| s(q) + " ").unwrap_or_default(), s(sid))
+        }
+        ClientOp::Unsub { sid, .. } => format!("UNSUB {}", s(sid)),
+        ClientOp::Ping => "PING".into(),
+        ClientOp::Pong => "PONG".into(),
+        ClientOp::Info(_) => "INFO".into(),
+        ClientOp::Ok => "+OK".into(),
+        ClientOp::Err(e) => format!("-ERR {}", s(e)),
+    }
+}

@@ -1,0 +1,138 @@
+//! The publish path after parsing: given the subscriptions that match a subject, append the
+//! message to each subscriber's outbound buffer (one member per queue group) and remember whom
+//! to wake. Nothing here allocates once buffers have grown to their working size.
+
+use std::sync::atomic::Ordering;
+
+use rnats_proto::encode::{self, Sizes};
+use rnats_subject::MatchResult;
+
+use crate::account::Account;
+use crate::outbound::FlushSet;
+use crate::subscription::{SubRef, Subscription};
+
+/// A message on its way to subscribers, fields borrowed from the publisher's read buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct Message<'a> {
+    /// Published subject.
+    pub subject: &'a [u8],
+    /// Reply subject.
+    pub reply: Option<&'a [u8]>,
+    /// Header block length, for `HPUB`.
+    pub header_len: Option<usize>,
+    /// Total size as the publisher wrote it.
+    pub size_token: &'a [u8],
+    /// Header size as the publisher wrote it.
+    pub header_size_token: &'a [u8],
+    /// Header block then payload.
+    pub body: &'a [u8],
+}
+
+/// Who published, for `echo: false`.
+#[derive(Debug, Clone, Copy)]
+pub struct Publisher {
+    /// Publishing connection's id.
+    pub client_id: u64,
+    /// Whether it receives its own messages.
+    pub echo: bool,
+}
+
+impl Publisher {
+    fn skips(&self, sub: &Subscription) -> bool {
+        !self.echo && sub.client.id == self.client_id
+    }
+}
+
+enum Outcome {
+    Skipped,
+    Delivered,
+    /// Delivered, and that was the subscription's last message (`UNSUB <sid> <max>`).
+    DeliveredLast,
+}
+
+/// Delivers `msg` to everyone in `matches`; returns whether anyone got it.
+pub fn fan_out(
+    account: &Account,
+    matches: &MatchResult<SubRef>,
+    publisher: Publisher,
+    msg: &Message<'_>,
+    flush: &mut FlushSet,
+) -> bool {
+    let mut delivered = false;
+    for sub in &matches.plain {
+        if publisher.skips(sub) {
+            continue;
+        }
+        delivered |= settle(account, sub, deliver(sub, msg, flush));
+    }
+    for group in &matches.queues {
+        let members = &group.members;
+        let start = fastrand::usize(..members.len());
+        for i in 0..members.len() {
+            let sub = &members[(start + i) % members.len()];
+            if publisher.skips(sub) {
+                continue;
+            }
+            if settle(account, sub, deliver(sub, msg, flush)) {
+                delivered = true;
+                break;
+            }
+        }
+    }
+    delivered
+}
+
+fn settle(account: &Account, sub: &SubRef, outcome: Outcome) -> bool {
+    match outcome {
+        Outcome::Skipped => false,
+        Outcome::Delivered => true,
+        Outcome::DeliveredLast => {
+            account.remove_subscription(&sub.0);
+            true
+        }
+    }
+}
+
+fn deliver(sub: &Subscription, msg: &Message<'_>, flush: &mut FlushSet) -> Outcome {
+    if sub.is_removed() {
+        return Outcome::Skipped;
+    }
+    let count = sub.delivered.fetch_add(1, Ordering::Relaxed) + 1;
+    let max = sub.max.load(Ordering::Relaxed);
+    if max > 0 && count > max {
+        return Outcome::Skipped;
+    }
+    if sub.client.enqueue(|out| encode_for(out, sub, msg)) {
+        flush.push(&sub.client);
+    }
+    if max > 0 && count == max {
+        Outcome::DeliveredLast
+    } else {
+        Outcome::Delivered
+    }
+}
+
+/// `HMSG` for clients that understand headers; `MSG` without the header block for the others.
+fn encode_for(out: &mut Vec<u8>, sub: &Subscription, msg: &Message<'_>) {
+    match msg.header_len {
+        None => encode::message(out, msg.subject, &sub.sid, msg.reply, Sizes::Plain(msg.size_token), msg.body),
+        Some(_) if sub.client.supports_headers() => encode::message(
+            out,
+            msg.subject,
+            &sub.sid,
+            msg.reply,
+            Sizes::WithHeaders(msg.header_size_token, msg.size_token),
+            msg.body,
+        ),
+        Some(header_len) => {
+            let payload = &msg.body[header_len..];
+            let mut digits = itoa_buffer();
+            let size = encode::size_token(payload.len(), &mut digits);
+            encode::message(out, msg.subject, &sub.sid, msg.reply, Sizes::Plain(size), payload)
+        }
+    }
+}
+
+fn itoa_buffer() -> rnats_proto::encode::SizeBuffer {
+    rnats_proto::encode::SizeBuffer::new()
+}

@@ -1,0 +1,158 @@
+//! A connection's shared face: its outbound buffer, the signals that wake its writer and
+//! reader, and the flags other connections read when they deliver to it.
+//!
+//! Deliveries append to `Outbound::pending` under a short lock and remember the connection in
+//! their own [`FlushSet`]; at the end of a read batch the publisher wakes each writer once. The
+//! writer swaps the pending buffer out under the lock and writes it without holding the lock.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use tokio::sync::Notify;
+
+use crate::errors::CloseReason;
+
+/// Bytes waiting to be written, and whether the connection is closing.
+pub(crate) struct Outbound {
+    /// Encoded operations not yet handed to the writer.
+    pub(crate) pending: Vec<u8>,
+    /// Some publisher has this connection in its flush set and will wake the writer.
+    pub(crate) flush_queued: bool,
+    /// Set once; the writer flushes what is pending (unless the reason drops it) and closes.
+    pub(crate) closed: Option<CloseReason>,
+}
+
+/// The part of a connection that other connections and its writer see.
+pub struct ClientShared {
+    /// Connection id (INFO `client_id`).
+    pub id: u64,
+    pub(crate) outbound: Mutex<Outbound>,
+    /// Wakes the writer: data is pending or the connection is closing.
+    pub(crate) writer_wake: Notify,
+    /// Wakes the reader when the connection is closed from elsewhere (slow consumer, stale).
+    pub(crate) reader_wake: Notify,
+    /// The client understands HMSG (set at CONNECT, read by every deliverer).
+    pub(crate) headers: AtomicBool,
+    /// PINGs sent and not yet answered.
+    pub(crate) pings_out: AtomicU32,
+    /// Milliseconds since server start of the last inbound bytes (liveness).
+    pub(crate) last_inbound_ms: AtomicU64,
+    /// PINGs sent over the connection's life.
+    pings_sent: AtomicU32,
+    max_pending: usize,
+}
+
+impl ClientShared {
+    /// A connection with nothing pending.
+    pub fn new(id: u64, max_pending: usize) -> Arc<ClientShared> {
+        Arc::new(ClientShared {
+            id,
+            outbound: Mutex::new(Outbound { pending: Vec::new(), flush_queued: false, closed: None }),
+            writer_wake: Notify::new(),
+            reader_wake: Notify::new(),
+            headers: AtomicBool::new(false),
+            pings_out: AtomicU32::new(0),
+            last_inbound_ms: AtomicU64::new(0),
+            pings_sent: AtomicU32::new(0),
+            max_pending,
+        })
+    }
+
+    /// Whether HMSG may be sent to this client.
+    pub fn supports_headers(&self) -> bool {
+        self.headers.load(Ordering::Relaxed)
+    }
+
+    /// Appends what `encode` writes, unless the connection is closing. Returns true when the
+    /// caller must put this connection in its flush set (nobody else has yet). Passing
+    /// `max_pending` closes the connection as a slow consumer and drops what was pending.
+    pub(crate) fn enqueue(&self, encode: impl FnOnce(&mut Vec<u8>)) -> bool {
+        let mut out = self.outbound.lock();
+        if out.closed.is_some() {
+            return false;
+        }
+        encode(&mut out.pending);
+        if out.pending.len() > self.max_pending {
+            out.pending = Vec::new();
+            out.closed = Some(CloseReason::SlowConsumerPendingBytes);
+            drop(out);
+            self.writer_wake.notify_one();
+            self.reader_wake.notify_one();
+            return false;
+        }
+        !std::mem::replace(&mut out.flush_queued, true)
+    }
+
+    /// Marks the connection closed (the first reason wins) and wakes its tasks.
+    pub fn close(&self, reason: CloseReason) {
+        {
+            let mut out = self.outbound.lock();
+            if out.closed.is_some() {
+                return;
+            }
+            if matches!(reason, CloseReason::SlowConsumerPendingBytes | CloseReason::SlowConsumerWriteDeadline) {
+                out.pending = Vec::new();
+            }
+            out.closed = Some(reason);
+        }
+        self.writer_wake.notify_one();
+        self.reader_wake.notify_one();
+    }
+
+    /// The close reason, once closed.
+    pub fn closed(&self) -> Option<CloseReason> {
+        self.outbound.lock().closed
+    }
+
+    pub(crate) fn count_ping(&self) {
+        self.pings_sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn pings_out_total(&self) -> u32 {
+        self.pings_sent.load(Ordering::Relaxed)
+    }
+
+    /// Bytes pending (for tests and monitoring).
+    pub fn pending_bytes(&self) -> usize {
+        self.outbound.lock().pending.len()
+    }
+
+    /// Takes what is pending into `spare` (which must be empty), for the writer.
+    pub(crate) fn take_pending(&self, spare: &mut Vec<u8>) -> Option<CloseReason> {
+        let mut out = self.outbound.lock();
+        std::mem::swap(&mut out.pending, spare);
+        out.flush_queued = false;
+        out.closed
+    }
+}
+
+/// Connections a reader has appended to during one read batch; each is woken once at the end.
+#[derive(Default)]
+pub struct FlushSet {
+    queued: Vec<Arc<ClientShared>>,
+}
+
+impl FlushSet {
+    /// Remembers `client` (the caller checked it was not already queued).
+    pub(crate) fn push(&mut self, client: &Arc<ClientShared>) {
+        self.queued.push(Arc::clone(client));
+    }
+
+    /// Wakes every writer once and empties the set (keeping its capacity).
+    pub fn flush(&mut self) {
+        for client in self.queued.drain(..) {
+            client.writer_wake.notify_one();
+        }
+    }
+
+    /// Connections waiting for a wake-up.
+    pub fn len(&self) -> usize {
+        self.queued.len()
+    }
+
+    /// Nothing waiting.
+    pub fn is_empty(&self) -> bool {
+        self.queued.is_empty()
+    }
+}
