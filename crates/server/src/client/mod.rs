@@ -109,14 +109,19 @@ async fn write_loop(server: Arc<ServerState>, shared: Arc<ClientShared>, mut wri
     let jitter = Duration::from_millis(fastrand::u64(0..=first.as_millis() as u64 / 5));
     let mut next_ping = Instant::now() + first + jitter;
     let mut spare: Vec<u8> = Vec::new();
+    // Bytes queued before this task started (INFO) are written without waiting for a wake-up.
+    let mut woken = true;
     loop {
-        tokio::select! {
-            _ = shared.writer_wake.notified() => {}
-            _ = sleep_until(next_ping) => {
-                next_ping = Instant::now() + interval;
-                ping_tick(&server, &shared, interval);
+        if !woken {
+            tokio::select! {
+                _ = shared.writer_wake.notified() => {}
+                _ = sleep_until(next_ping) => {
+                    next_ping = Instant::now() + interval;
+                    ping_tick(&server, &shared, interval);
+                }
             }
         }
+        woken = false;
         let closing = shared.take_pending(&mut spare);
         if !spare.is_empty() {
             match timeout(server.options.write_deadline, writer.write_all(&spare)).await {
