@@ -1,0 +1,71 @@
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// The Go `nats-server` binary, if installed (PATH, then Debian's /usr/sbin).
+pub fn go_server_binary() -> Option<PathBuf> {
+    let from_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|p| p.join("nats-server")).find(|p| p.is_file())
+    });
+    from_path.or_else(|| Some(PathBuf::from("/usr/sbin/nats-server")).filter(|p| p.is_file()))
+}
+
+/// The Go binary, or a skip (or failure in CI) when it is missing.
+pub fn require_go_server() -> Option<PathBuf> {
+    match go_server_binary() {
+        Some(path) => Some(path),
+        None => {
+            crate::skip_or_fail("the Go nats-server (apt-get install nats-server)")?;
+            None
+        }
+    }
+}
+
+/// A Go nats-server child process on 127.0.0.1 and a free port; killed when dropped.
+pub struct GoServer {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl GoServer {
+    /// Starts the Go server with extra `args`; `None` (skip) when the binary is missing.
+    pub fn start(args: &[&str]) -> Option<GoServer> {
+        let binary = require_go_server()?;
+        let port = free_port();
+        let child = Command::new(binary)
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn nats-server");
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let server = GoServer { child, addr };
+        let up = crate::wait_for(Duration::from_secs(10), || TcpStream::connect(addr).is_ok());
+        assert!(up, "Go nats-server did not start on {addr}");
+        Some(server)
+    }
+
+    /// Client address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `nats://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("nats://{}", self.addr)
+    }
+}
+
+impl Drop for GoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}

@@ -1,0 +1,71 @@
+use std::net::SocketAddr;
+use std::sync::{mpsc, Arc};
+use std::thread::JoinHandle;
+
+use rnats::log::Logger;
+use rnats::{Options, Server, ServerState};
+
+/// An rnats server on `127.0.0.1` and a random port, running on its own runtime thread so
+/// tests may use any runtime (or none). Shut down when dropped.
+pub struct TestServer {
+    addr: SocketAddr,
+    state: Arc<ServerState>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts a server with default options.
+    pub fn start() -> TestServer {
+        Self::with_options(Options::default())
+    }
+
+    /// Starts a server with `options`, forcing the address to `127.0.0.1` and a random port.
+    pub fn with_options(mut options: Options) -> TestServer {
+        options.host = "127.0.0.1".to_string();
+        options.port = -1;
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("test runtime");
+            runtime.block_on(async move {
+                let server = Server::start(options, Logger::silent()).await.expect("test server starts");
+                ready_tx.send((server.local_addr(), Arc::clone(server.state()))).expect("report address");
+                let _ = stop_rx.await;
+                server.shutdown().await;
+            });
+        });
+        let (addr, state) = ready_rx.recv().expect("test server thread started");
+        TestServer { addr, state, stop: Some(stop_tx), thread: Some(thread) }
+    }
+
+    /// Client address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `nats://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("nats://{}", self.addr)
+    }
+
+    /// The server's shared state.
+    pub fn state(&self) -> &Arc<ServerState> {
+        &self.state
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
