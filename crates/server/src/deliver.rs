@@ -102,9 +102,8 @@ fn deliver(sub: &Subscription, msg: &Message<'_>, flush: &mut FlushSet) -> Outco
     if max > 0 && count > max {
         return Outcome::Skipped;
     }
-    if sub.client.enqueue(|out| encode_for(out, sub, msg)) {
-        flush.push(&sub.client);
-    }
+    let enqueued = sub.client.enqueue(|out| encode_for(out, sub, msg));
+    flush.note(&sub.client, enqueued);
     if max > 0 && count == max {
         Outcome::DeliveredLast
     } else {

@@ -32,6 +32,8 @@ pub struct ClientShared {
     pub(crate) writer_wake: Notify,
     /// Wakes the reader when the connection is closed from elsewhere (slow consumer, stale).
     pub(crate) reader_wake: Notify,
+    /// Signalled after each write: publishers stalled on this connection may go on.
+    pub(crate) drained: Notify,
     /// The client understands HMSG (set at CONNECT, read by every deliverer).
     pub(crate) headers: AtomicBool,
     /// PINGs sent and not yet answered.
@@ -51,6 +53,7 @@ impl ClientShared {
             outbound: Mutex::new(Outbound { pending: Vec::new(), flush_queued: false, closed: None }),
             writer_wake: Notify::new(),
             reader_wake: Notify::new(),
+            drained: Notify::new(),
             headers: AtomicBool::new(false),
             pings_out: AtomicU32::new(0),
             last_inbound_ms: AtomicU64::new(0),
@@ -64,24 +67,33 @@ impl ClientShared {
         self.headers.load(Ordering::Relaxed)
     }
 
-    /// Appends what `encode` writes, unless the connection is closing. Returns true when the
-    /// caller must put this connection in its flush set (nobody else has yet). Passing
-    /// `max_pending` closes the connection as a slow consumer and drops what was pending.
-    pub(crate) fn enqueue(&self, encode: impl FnOnce(&mut Vec<u8>)) -> bool {
+    /// Appends what `encode` writes, unless the connection is closing. Passing `max_pending`
+    /// closes the connection as a slow consumer and drops what was pending.
+    pub(crate) fn enqueue(&self, encode: impl FnOnce(&mut Vec<u8>)) -> Enqueued {
         let mut out = self.outbound.lock();
         if out.closed.is_some() {
-            return false;
+            return Enqueued { needs_wake: false, over_half: false };
         }
         encode(&mut out.pending);
-        if out.pending.len() > self.max_pending {
+        let pending = out.pending.len();
+        if pending > self.max_pending {
             out.pending = Vec::new();
             out.closed = Some(CloseReason::SlowConsumerPendingBytes);
             drop(out);
             self.writer_wake.notify_one();
             self.reader_wake.notify_one();
-            return false;
+            self.drained.notify_waiters();
+            return Enqueued { needs_wake: false, over_half: false };
         }
-        !std::mem::replace(&mut out.flush_queued, true)
+        Enqueued {
+            needs_wake: !std::mem::replace(&mut out.flush_queued, true),
+            over_half: pending > self.max_pending / 2,
+        }
+    }
+
+    /// Whether pending bytes are past half of `max_pending` (publishers should wait a little).
+    pub(crate) fn is_over_half(&self) -> bool {
+        self.outbound.lock().pending.len() > self.max_pending / 2
     }
 
     /// Marks the connection closed (the first reason wins) and wakes its tasks.
@@ -113,6 +125,16 @@ impl ClientShared {
         self.pings_sent.load(Ordering::Relaxed)
     }
 
+    /// Throws away what is pending, keeping the buffer's capacity, as a writer would after
+    /// writing it. For benchmarks and tests that run sessions without sockets.
+    pub fn drain_pending(&self) -> usize {
+        let mut out = self.outbound.lock();
+        let drained = out.pending.len();
+        out.pending.clear();
+        out.flush_queued = false;
+        drained
+    }
+
     /// Bytes pending (for tests and monitoring).
     pub fn pending_bytes(&self) -> usize {
         self.outbound.lock().pending.len()
@@ -127,23 +149,41 @@ impl ClientShared {
     }
 }
 
+/// What an append did.
+#[must_use]
+pub(crate) struct Enqueued {
+    /// The caller must put the connection in its flush set (nobody else has yet).
+    pub(crate) needs_wake: bool,
+    /// The connection's pending bytes passed half of its `max_pending`.
+    pub(crate) over_half: bool,
+}
+
 /// Connections a reader has appended to during one read batch; each is woken once at the end.
+/// Also remembers one subscriber that is falling behind, for the reader to wait on briefly.
 #[derive(Default)]
 pub struct FlushSet {
     queued: Vec<Arc<ClientShared>>,
+    lagging: Option<Arc<ClientShared>>,
 }
 
 impl FlushSet {
-    /// Remembers `client` (the caller checked it was not already queued).
-    pub(crate) fn push(&mut self, client: &Arc<ClientShared>) {
-        self.queued.push(Arc::clone(client));
+    /// Records the result of appending to `client`.
+    pub(crate) fn note(&mut self, client: &Arc<ClientShared>, enqueued: Enqueued) {
+        if enqueued.needs_wake {
+            self.queued.push(Arc::clone(client));
+        }
+        if enqueued.over_half && self.lagging.is_none() {
+            self.lagging = Some(Arc::clone(client));
+        }
     }
 
-    /// Wakes every writer once and empties the set (keeping its capacity).
-    pub fn flush(&mut self) {
+    /// Wakes every writer once and empties the set (keeping its capacity). Returns a
+    /// subscriber past half its `max_pending`, if any, for the publisher to stall on.
+    pub fn flush(&mut self) -> Option<Arc<ClientShared>> {
         for client in self.queued.drain(..) {
             client.writer_wake.notify_one();
         }
+        self.lagging.take()
     }
 
     /// Connections waiting for a wake-up.

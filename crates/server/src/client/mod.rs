@@ -27,6 +27,8 @@ const MIN_READ_BUFFER: usize = 512;
 const MAX_READ_BUFFER: usize = 64 * 1024;
 /// Write buffers larger than this are released when a write uses less than a quarter of them.
 const KEEP_WRITE_BUFFER: usize = 64 * 1024;
+/// Longest a publisher waits for one lagging subscriber after a read batch.
+const MAX_STALL: Duration = Duration::from_millis(10);
 /// The first PING goes out this soon (nats-server's short first ping), then every interval.
 const FIRST_PING: Duration = Duration::from_secs(2);
 
@@ -37,10 +39,10 @@ pub(crate) async fn serve(server: Arc<ServerState>, stream: TcpStream, peer: Soc
     // Small protocol lines must not wait for Nagle's algorithm.
     let _ = stream.set_nodelay(true);
     let info = server.client_info(id, peer);
-    shared.enqueue(|out| encode::info(out, &info));
+    let _ = shared.enqueue(|out| encode::info(out, &info));
     let (reader, writer) = stream.into_split();
     if !server.register(&shared) {
-        shared.enqueue(|out| encode::err(out, text::MAX_CONNECTIONS));
+        let _ = shared.enqueue(|out| encode::err(out, text::MAX_CONNECTIONS));
         shared.close(CloseReason::MaxConnectionsExceeded);
         write_loop(server, shared, writer).await;
         return;
@@ -76,7 +78,7 @@ async fn read_loop(
             read = reader.read_buf(&mut buf) => read,
             _ = shared.reader_wake.notified() => return shared.closed().unwrap_or(CloseReason::ServerShutdown),
             _ = sleep_until(auth_deadline), if auth_pending => {
-                shared.enqueue(|out| encode::err(out, text::AUTHENTICATION_TIMEOUT));
+                let _ = shared.enqueue(|out| encode::err(out, text::AUTHENTICATION_TIMEOUT));
                 return CloseReason::AuthenticationTimeout;
             }
         };
@@ -87,7 +89,9 @@ async fn read_loop(
         };
         shared.last_inbound_ms.store(server.uptime_ms(), Ordering::Relaxed);
         let result = session.process(&buf);
-        session.flush();
+        if let Some(lagging) = session.flush() {
+            stall(&lagging).await;
+        }
         match result {
             Ok(used) => {
                 buf.drain(..used);
@@ -124,17 +128,13 @@ async fn write_loop(server: Arc<ServerState>, shared: Arc<ClientShared>, mut wri
         woken = false;
         let closing = shared.take_pending(&mut spare);
         if !spare.is_empty() {
-            match timeout(server.options.write_deadline, writer.write_all(&spare)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => {
-                    shared.close(CloseReason::WriteError);
-                    break;
-                }
-                Err(_) => {
-                    shared.close(CloseReason::SlowConsumerWriteDeadline);
-                    break;
-                }
+            if let Err(reason) = write_all(&server, &shared, &mut writer, &spare).await {
+                shared.close(reason);
+                break;
             }
+            shared.drained.notify_waiters();
+            // Wake-ups that arrived during the write were consumed: look again before waiting.
+            woken = true;
             let written = spare.len();
             spare.clear();
             if spare.capacity() > KEEP_WRITE_BUFFER && written < spare.capacity() / 4 {
@@ -148,6 +148,46 @@ async fn write_loop(server: Arc<ServerState>, shared: Arc<ClientShared>, mut wri
     let _ = writer.shutdown().await;
 }
 
+/// Gives a subscriber that is falling behind a moment to catch up before this publisher reads
+/// more, as nats-server stalls fast producers. Bounded, so a consumer that never reads only
+/// slows its publishers until `max_pending` closes it.
+async fn stall(lagging: &ClientShared) {
+    let drained = lagging.drained.notified();
+    tokio::pin!(drained);
+    drained.as_mut().enable();
+    if lagging.is_over_half() && lagging.closed().is_none() {
+        let _ = timeout(MAX_STALL, drained).await;
+    }
+}
+
+/// Writes `bytes` within the write deadline. Gives up early when the connection is closed
+/// meanwhile as a slow consumer: its pending data was dropped and the socket is to go now.
+async fn write_all(
+    server: &ServerState,
+    shared: &ClientShared,
+    writer: &mut OwnedWriteHalf,
+    bytes: &[u8],
+) -> Result<(), CloseReason> {
+    let write = timeout(server.options.write_deadline, writer.write_all(bytes));
+    tokio::pin!(write);
+    loop {
+        tokio::select! {
+            result = &mut write => {
+                return match result {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(_)) => Err(CloseReason::WriteError),
+                    Err(_) => Err(CloseReason::SlowConsumerWriteDeadline),
+                };
+            }
+            _ = shared.writer_wake.notified() => {
+                if let Some(reason @ CloseReason::SlowConsumerPendingBytes) = shared.closed() {
+                    return Err(reason);
+                }
+            }
+        }
+    }
+}
+
 /// Sends a PING, or closes a connection that left too many unanswered. A client that sent
 /// something within the interval is not pinged, as in nats-server (but the first PING always
 /// goes out).
@@ -159,11 +199,11 @@ fn ping_tick(server: &ServerState, shared: &ClientShared, interval: Duration) {
         return;
     }
     if outstanding + 1 > server.options.ping_max {
-        shared.enqueue(|out| encode::err(out, text::STALE_CONNECTION));
+        let _ = shared.enqueue(|out| encode::err(out, text::STALE_CONNECTION));
         shared.close(CloseReason::StaleConnection);
         return;
     }
     shared.pings_out.fetch_add(1, Ordering::Relaxed);
     shared.count_ping();
-    shared.enqueue(encode::ping);
+    let _ = shared.enqueue(encode::ping);
 }

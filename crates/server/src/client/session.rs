@@ -82,9 +82,10 @@ impl ClientSession {
         }
     }
 
-    /// Wakes every writer this batch appended to.
-    pub fn flush(&mut self) {
-        self.flush.flush();
+    /// Wakes every writer this batch appended to. Returns another connection that this batch
+    /// pushed past half its `max_pending`, for the caller to wait on briefly (back-pressure).
+    pub fn flush(&mut self) -> Option<Arc<ClientShared>> {
+        self.flush.flush().filter(|lagging| !Arc::ptr_eq(lagging, &self.shared))
     }
 
     /// Removes every subscription (the connection is gone).
@@ -273,9 +274,8 @@ impl ClientSession {
     }
 
     fn send(&mut self, encode: impl FnOnce(&mut Vec<u8>)) {
-        if self.shared.enqueue(encode) {
-            self.flush.push(&self.shared);
-        }
+        let enqueued = self.shared.enqueue(encode);
+        self.flush.note(&self.shared, enqueued);
     }
 }
 

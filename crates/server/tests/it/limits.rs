@@ -1,1 +1,48 @@
-//! placeholder
+//! Limits that protect other clients: a slow consumer is cut off, everyone else keeps going.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use rnats_testkit::{wait_for, RawConn, TestServer};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_consumer_is_closed_while_others_get_everything() {
+    let options = rnats::Options { max_pending: 256 * 1024, ..rnats::Options::default() };
+    let server = TestServer::with_options(options);
+
+    // A raw subscriber that stops reading after its subscription is confirmed.
+    let mut slow = RawConn::connect(server.addr());
+    slow.send(b"CONNECT {\"verbose\":false}\r\nSUB flood 1\r\nPING\r\n");
+    assert!(slow.expect_contains(b"PONG\r\n", Duration::from_secs(5)));
+
+    let fast = async_nats::connect(server.url()).await.expect("connect");
+    let mut fast_sub = fast.subscribe("flood").await.expect("subscribe");
+    fast.flush().await.expect("flush");
+    assert_eq!(server.state().client_count(), 2);
+
+    let publisher = async_nats::connect(server.url()).await.expect("connect");
+    let total = 40_000usize;
+    let payload = Bytes::from(vec![b'x'; 1024]);
+    let receiver = tokio::spawn(async move {
+        let mut received = 0usize;
+        while received < total {
+            match tokio::time::timeout(Duration::from_secs(10), fast_sub.next()).await {
+                Ok(Some(_)) => received += 1,
+                _ => break,
+            }
+        }
+        received
+    });
+    for _ in 0..total {
+        publisher.publish("flood", payload.clone()).await.expect("publish");
+    }
+    publisher.flush().await.expect("flush");
+    assert_eq!(receiver.await.expect("receiver task"), total, "the healthy subscriber got every message");
+    // 40 MB to a reader that reads nothing cannot fit in 256 KiB of pending plus socket buffers.
+    assert!(
+        wait_for(Duration::from_secs(10), || server.state().client_count() == 2),
+        "slow consumer closed (publisher and healthy subscriber remain)"
+    );
+    drop(slow);
+}
