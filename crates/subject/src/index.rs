@@ -14,6 +14,8 @@ use parking_lot::Mutex;
 pub const DEFAULT_CACHE_LIMIT: usize = 1024;
 
 type Map<K, V> = HashMap<K, V, RandomState>;
+/// Published subject -> shared result.
+type Cache<T> = Map<Box<[u8]>, Arc<MatchResult<T>>>;
 
 /// Who is interested in one published subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +88,7 @@ pub struct SubjectIndex<T> {
     root: Level<T>,
     generation: u64,
     count: usize,
-    cache: Mutex<Map<Box<[u8]>, Arc<MatchResult<T>>>>,
+    cache: Mutex<Cache<T>>,
     cache_limit: usize,
 }
 
