@@ -47,14 +47,7 @@ pub enum Sizes<'a> {
 }
 
 /// `MSG <subject> <sid> [reply] <size>\r\n` or the `HMSG` form, then `body` and `\r\n`.
-pub fn message(
-    out: &mut Vec<u8>,
-    subject: &[u8],
-    sid: &[u8],
-    reply: Option<&[u8]>,
-    sizes: Sizes<'_>,
-    body: &[u8],
-) {
+pub fn message(out: &mut Vec<u8>, subject: &[u8], sid: &[u8], reply: Option<&[u8]>, sizes: Sizes<'_>, body: &[u8]) {
     let verb: &[u8] = match sizes {
         Sizes::Plain(_) => b"MSG ",
         Sizes::WithHeaders(..) => b"HMSG ",

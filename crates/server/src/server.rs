@@ -17,8 +17,8 @@ use tokio::task::JoinHandle;
 use crate::account::{Account, GLOBAL_ACCOUNT};
 use crate::errors::CloseReason;
 use crate::log::Logger;
-use crate::outbound::ClientShared;
 use crate::options::Options;
+use crate::outbound::ClientShared;
 
 /// State every connection shares.
 pub struct ServerState {

@@ -101,13 +101,7 @@ impl<T: Clone + PartialEq> Default for SubjectIndex<T> {
 impl<T: Clone + PartialEq> SubjectIndex<T> {
     /// An empty index whose cache holds at most `cache_limit` subjects (0 disables it).
     pub fn with_cache_limit(cache_limit: usize) -> Self {
-        SubjectIndex {
-            root: Level::new(),
-            generation: 0,
-            count: 0,
-            cache: Mutex::new(Map::default()),
-            cache_limit,
-        }
+        SubjectIndex { root: Level::new(), generation: 0, count: 0, cache: Mutex::new(Map::default()), cache_limit }
     }
 
     /// Number of values stored.
@@ -138,7 +132,9 @@ impl<T: Clone + PartialEq> SubjectIndex<T> {
         let mut level = &mut self.root;
         let mut tokens = subject.split(|&b| b == b'.').peekable();
         let node = loop {
-            let Some(token) = tokens.next() else { return Err(InvalidSubject) };
+            let Some(token) = tokens.next() else {
+                return Err(InvalidSubject);
+            };
             let node: &mut Node<T> = match token {
                 b"*" => level.star.get_or_insert_with(|| Box::new(Node::new())),
                 b">" => level.full.get_or_insert_with(|| Box::new(Node::new())),
@@ -259,7 +255,9 @@ fn add_node<T: Clone>(node: &Node<T>, result: &mut MatchResult<T>) {
 }
 
 fn remove_from_level<T: PartialEq>(level: &mut Level<T>, tokens: &[&[u8]], queue: Option<&[u8]>, value: &T) -> bool {
-    let Some((&token, rest)) = tokens.split_first() else { return false };
+    let Some((&token, rest)) = tokens.split_first() else {
+        return false;
+    };
     let node: &mut Node<T> = match token {
         b"*" => match level.star.as_deref_mut() {
             Some(n) => n,
@@ -310,9 +308,13 @@ fn remove_value<T: PartialEq>(node: &mut Node<T>, queue: Option<&[u8]>, value: &
             None => false,
         },
         Some(name) => {
-            let Some(gi) = node.queues.iter().position(|g| &*g.name == name) else { return false };
+            let Some(gi) = node.queues.iter().position(|g| &*g.name == name) else {
+                return false;
+            };
             let group = &mut node.queues[gi];
-            let Some(i) = group.members.iter().position(|v| v == value) else { return false };
+            let Some(i) = group.members.iter().position(|v| v == value) else {
+                return false;
+            };
             group.members.swap_remove(i);
             if group.members.is_empty() {
                 node.queues.swap_remove(gi);

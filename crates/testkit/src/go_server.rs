@@ -5,9 +5,8 @@ use std::time::Duration;
 
 /// The Go `nats-server` binary, if installed (PATH, then Debian's /usr/sbin).
 pub fn go_server_binary() -> Option<PathBuf> {
-    let from_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|p| p.join("nats-server")).find(|p| p.is_file())
-    });
+    let from_path = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join("nats-server")).find(|p| p.is_file()));
     from_path.or_else(|| Some(PathBuf::from("/usr/sbin/nats-server")).filter(|p| p.is_file()))
 }
 

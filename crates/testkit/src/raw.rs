@@ -70,10 +70,8 @@ impl RawConn {
 /// appended if it closed. Reading ends at close, or once as many `PONG`s arrived as the script
 /// has `PING` lines, or after `timeout`.
 pub fn run_script(addr: SocketAddr, script: &[u8], timeout: Duration) -> Vec<u8> {
-    let pings = script
-        .split(|&b| b == b'\n')
-        .filter(|line| line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"PING"))
-        .count();
+    let pings =
+        script.split(|&b| b == b'\n').filter(|line| line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"PING")).count();
     let mut conn = RawConn::connect(addr);
     conn.send(script);
     let count = |r: &[u8]| r.windows(6).filter(|w| w == b"PONG\r\n").count();
@@ -105,7 +103,18 @@ pub fn mask_info(output: &[u8]) -> String {
             masked.push_str(line);
             continue;
         };
-        for key in ["server_id", "server_name", "version", "go", "git_commit", "host", "port", "client_id", "client_ip", "nonce"] {
+        for key in [
+            "server_id",
+            "server_name",
+            "version",
+            "go",
+            "git_commit",
+            "host",
+            "port",
+            "client_id",
+            "client_ip",
+            "nonce",
+        ] {
             if map.contains_key(key) {
                 map.insert(key.to_string(), serde_json::Value::String("<masked>".into()));
             }

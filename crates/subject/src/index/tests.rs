@@ -101,11 +101,8 @@ fn agrees_with_linear_model() {
         }
         let literal: Vec<&str> = (0..1 + next(3)).map(|_| tokens[next(3)]).collect();
         let literal = literal.join(".");
-        let expected: Vec<u32> = model
-            .iter()
-            .filter(|(s, _)| subject_matches(s.as_bytes(), literal.as_bytes()))
-            .map(|(_, v)| *v)
-            .collect();
+        let expected: Vec<u32> =
+            model.iter().filter(|(s, _)| subject_matches(s.as_bytes(), literal.as_bytes())).map(|(_, v)| *v).collect();
         assert_eq!(sorted(index.matches(literal.as_bytes()).plain.clone()), sorted(expected), "{literal}");
     }
 }
