@@ -87,8 +87,7 @@ pub fn parse(args: &[String]) -> Result<(Command, Vec<String>), String> {
             Some((n, v)) => (n, Some(v.to_string())),
             None => (body, None),
         };
-        let Some(&(_, kind, flag)) = FLAGS.iter().find(|(names, _, _)| names.contains(&name))
-        else {
+        let Some(&(_, kind, flag)) = FLAGS.iter().find(|(names, _, _)| names.contains(&name)) else {
             return Err(format!("flag provided but not defined: -{name}"));
         };
         let value = match (kind, inline) {
@@ -102,15 +101,10 @@ pub fn parse(args: &[String]) -> Result<(Command, Vec<String>), String> {
                 v.clone()
             }
         };
-        let boolean = || {
-            parse_go_bool(&value)
-                .ok_or_else(|| format!("invalid boolean value {value:?} for -{name}: parse error"))
-        };
-        let integer = || {
-            value
-                .parse::<i32>()
-                .map_err(|_| format!("invalid value {value:?} for flag -{name}: parse error"))
-        };
+        let boolean =
+            || parse_go_bool(&value).ok_or_else(|| format!("invalid boolean value {value:?} for -{name}: parse error"));
+        let integer =
+            || value.parse::<i32>().map_err(|_| format!("invalid value {value:?} for flag -{name}: parse error"));
         match flag {
             Flag::Port => options.port = integer()?,
             Flag::Addr => options.host = value.clone(),
@@ -133,9 +127,7 @@ pub fn parse(args: &[String]) -> Result<(Command, Vec<String>), String> {
             Flag::Config => return Err(format!("config files are not supported yet (-c {value})")),
             Flag::HttpPort | Flag::HttpsPort => {
                 integer()?;
-                warnings.push(format!(
-                    "-{name} is accepted but monitoring is not implemented yet"
-                ));
+                warnings.push(format!("-{name} is accepted but monitoring is not implemented yet"));
             }
         }
     }
@@ -208,10 +200,7 @@ mod tests {
         assert_eq!(run(&["--port", "4333"]).unwrap().port, 4333);
         assert_eq!(run(&["--port=-1"]).unwrap().port, -1);
         assert_eq!(run(&["-p", "-1"]).unwrap().port, -1);
-        assert_eq!(
-            run(&["-server_name", "x"]).unwrap().server_name.as_deref(),
-            Some("x")
-        );
+        assert_eq!(run(&["-server_name", "x"]).unwrap().server_name.as_deref(), Some("x"));
         assert_eq!(run(&["-a", "127.0.0.1"]).unwrap().host, "127.0.0.1");
     }
 
@@ -226,10 +215,7 @@ mod tests {
 
     #[test]
     fn errors_use_go_wording() {
-        assert_eq!(
-            run(&["-x"]).unwrap_err(),
-            "flag provided but not defined: -x"
-        );
+        assert_eq!(run(&["-x"]).unwrap_err(), "flag provided but not defined: -x");
         assert_eq!(run(&["-p"]).unwrap_err(), "flag needs an argument: -p");
     }
 
@@ -242,9 +228,6 @@ mod tests {
     fn version_and_help() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(matches!(parse(&args(&["-v"])).unwrap().0, Command::Version));
-        assert!(matches!(
-            parse(&args(&["--help"])).unwrap().0,
-            Command::Help
-        ));
+        assert!(matches!(parse(&args(&["--help"])).unwrap().0, Command::Help));
     }
 }

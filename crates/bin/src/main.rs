@@ -28,12 +28,7 @@ fn main() -> ExitCode {
         }
         cli::Command::Run(options) => *options,
     };
-    let log = match Logger::new(
-        options.log_file.as_deref(),
-        options.logtime,
-        options.debug,
-        options.trace,
-    ) {
+    let log = match Logger::new(options.log_file.as_deref(), options.logtime, options.debug, options.trace) {
         Ok(log) => log,
         Err(e) => {
             eprintln!("rnats-server: cannot open log file: {e}");
@@ -43,10 +38,7 @@ fn main() -> ExitCode {
     for warning in &warnings {
         log.warn(warning);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("rnats-server: cannot start runtime: {e}");

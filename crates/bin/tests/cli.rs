@@ -12,18 +12,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_rnats-server");
 fn version_is_the_compatible_nats_server_release() {
     let out = Command::new(BIN).arg("-v").output().expect("run -v");
     assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "nats-server: v2.9.10\n"
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "nats-server: v2.9.10\n");
 }
 
 #[test]
 fn unknown_flag_fails_like_go() {
     let out = Command::new(BIN).arg("-nosuchflag").output().expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .starts_with("flag provided but not defined: -nosuchflag\n"));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("flag provided but not defined: -nosuchflag\n"));
 }
 
 #[test]
@@ -38,10 +34,7 @@ fn random_port_is_logged_and_sigterm_exits_cleanly() {
     let mut port = None;
     for line in lines.by_ref() {
         let line = line.expect("log line");
-        assert!(
-            line.starts_with(&format!("[{}] ", child.id())),
-            "nats-server log prefix: {line}"
-        );
+        assert!(line.starts_with(&format!("[{}] ", child.id())), "nats-server log prefix: {line}");
         if let Some(addr) = line.split("Listening for client connections on ").nth(1) {
             port = addr.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
         }
@@ -56,25 +49,12 @@ fn random_port_is_logged_and_sigterm_exits_cleanly() {
     assert!(conn.expect_contains(b"\"server_name\":\"cli-test\"", Duration::from_secs(5)));
     assert!(conn.expect_contains(b"PONG\r\n", Duration::from_secs(5)));
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
     assert!(killed.success());
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let status = child.wait().expect("exit");
     assert!(status.success(), "exit status {status:?}");
-    assert!(
-        rest.iter()
-            .any(|l| l.ends_with("Trapped \"terminated\" signal")),
-        "{rest:?}"
-    );
-    assert!(
-        rest.iter().any(|l| l.ends_with("Server Exiting..")),
-        "{rest:?}"
-    );
-    assert!(
-        conn.is_closed(Duration::from_secs(5)),
-        "clients are disconnected at shutdown"
-    );
+    assert!(rest.iter().any(|l| l.ends_with("Trapped \"terminated\" signal")), "{rest:?}");
+    assert!(rest.iter().any(|l| l.ends_with("Server Exiting..")), "{rest:?}");
+    assert!(conn.is_closed(Duration::from_secs(5)), "clients are disconnected at shutdown");
 }
