@@ -89,7 +89,7 @@ impl ServerState {
         }
         if let Some(user) = &auth.user {
             return connect.user.as_deref() == Some(user.as_str())
-                && connect.pass.as_deref() == auth.pass.as_deref().or(Some(""));
+                && connect.pass.as_deref().unwrap_or("") == auth.pass.as_deref().unwrap_or("");
         }
         true
     }
