@@ -58,3 +58,29 @@ fn random_port_is_logged_and_sigterm_exits_cleanly() {
     assert!(rest.iter().any(|l| l.ends_with("Server Exiting..")), "{rest:?}");
     assert!(conn.is_closed(Duration::from_secs(5)), "clients are disconnected at shutdown");
 }
+
+#[test]
+fn log_file_and_pid_file() {
+    let dir = std::env::temp_dir().join(format!("rnats-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let log = dir.join("server.log");
+    let pid = dir.join("server.pid");
+    let mut child = Command::new(BIN)
+        .args(["-a", "127.0.0.1", "-p", "-1", "-DV", "-l"])
+        .arg(&log)
+        .arg("-P")
+        .arg(&pid)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn rnats-server");
+    let ready = rnats_testkit::wait_for(Duration::from_secs(10), || {
+        std::fs::read_to_string(&log).map(|l| l.contains("[INF] Server is ready")).unwrap_or(false)
+    });
+    assert!(ready, "log file gets the startup lines");
+    assert_eq!(std::fs::read_to_string(&pid).expect("pid file").trim(), child.id().to_string());
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    assert!(child.wait().expect("exit").success());
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(text.contains("Trapped \"interrupt\" signal"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -17,11 +17,14 @@ use crate::outbound::{ClientShared, FlushSet};
 use crate::server::ServerState;
 use crate::subscription::Subscription;
 
-/// Reply prefixes a client may not use for its own replies: the server's service-import
-/// replies, JetStream acks and gateway-routed replies.
-const RESERVED_REPLY_PREFIXES: [&[u8]; 3] = [b"_R_.", b"$JS.ACK.", b"_GR_."];
-/// Subjects a client may not publish to: gateway-routed replies, new and old form.
-const RESERVED_SUBJECT_PREFIXES: [&[u8]; 2] = [b"_GR_.", b"$GR."];
+/// The server's service-import reply prefix: a client may not use a reply starting with it.
+const SERVICE_REPLY_PREFIX: &[u8] = b"_R_.";
+/// JetStream ack and gateway-routed reply prefixes: a client may not use a reply longer than
+/// these that starts with one (nats-server's `isReservedReply`).
+const RESERVED_REPLY_PREFIXES: [&[u8]; 2] = [b"$JS.ACK.", b"_GR_."];
+/// A client may not publish to a subject longer than this prefix that starts with it
+/// (nats-server 2.9's `hasGWRoutedReplyPrefix`; the old `$GR.` form is not checked).
+const GATEWAY_REPLY_PREFIX: &[u8] = b"_GR_.";
 
 /// One client connection's protocol state.
 pub struct ClientSession {
@@ -42,10 +45,8 @@ impl ClientSession {
     /// A session for `shared` in `account`, with nats-server's CONNECT defaults until the
     /// client sends its own.
     pub fn new(server: Arc<ServerState>, shared: Arc<ClientShared>, account: Arc<Account>) -> ClientSession {
-        let limits = Limits {
-            max_control_line: server.options.max_control_line,
-            max_payload: server.options.max_payload,
-        };
+        let limits =
+            Limits { max_control_line: server.options.max_control_line, max_payload: server.options.max_payload };
         ClientSession {
             server,
             shared,
@@ -71,6 +72,12 @@ impl ClientSession {
     pub fn process(&mut self, input: &[u8]) -> Result<usize, CloseReason> {
         let mut used = 0;
         loop {
+            // Until a CONNECT is accepted on a server that requires auth, nats-server refuses
+            // any operation that does not start with a C, before parsing it.
+            let auth_pending = !self.connect_received && self.server.auth_required();
+            if auth_pending && input.get(used).is_some_and(|b| !b.eq_ignore_ascii_case(&b'C')) {
+                return Err(self.fail(text::AUTHORIZATION_VIOLATION, CloseReason::AuthenticationViolation));
+            }
             match parse_client_op(&input[used..], &self.limits) {
                 Ok(Some((op, len))) => {
                     used += len;
@@ -105,9 +112,6 @@ impl ClientSession {
         if self.server.log.trace_enabled() {
             self.server.log.trace(|| format!("cid:{} - <<- [{}]", self.shared.id, trace_text(&op)));
         }
-        if !self.connect_received && self.server.auth_required() && !matches!(op, ClientOp::Connect(_)) {
-            return Err(self.fail(text::AUTHORIZATION_VIOLATION, CloseReason::AuthenticationViolation));
-        }
         match op {
             ClientOp::Connect(json) => self.connect(json),
             ClientOp::Pub(publish) => self.publish(&publish),
@@ -127,7 +131,12 @@ impl ClientSession {
                 self.shared.pings_out.store(0, Ordering::Relaxed);
                 Ok(())
             }
-            ClientOp::Info(_) | ClientOp::Ok => Ok(()),
+            // nats-server decodes a client's INFO and closes the connection if it is not JSON.
+            ClientOp::Info(json) => match serde_json::from_slice::<serde_json::Value>(json) {
+                Ok(serde_json::Value::Object(_) | serde_json::Value::Null) => Ok(()),
+                _ => Err(CloseReason::ProtocolViolation),
+            },
+            ClientOp::Ok => Ok(()),
             ClientOp::Err(_) => Err(CloseReason::ClientClosed),
         }
     }
@@ -136,11 +145,15 @@ impl ClientSession {
         let Ok(options) = ConnectOptions::from_json(json) else {
             return Err(CloseReason::ProtocolViolation);
         };
+        // nats-server's order: credentials, the legacy account fields (only a non-empty
+        // `account` or a true `new_account` is refused), then the protocol level.
+        let legacy_account =
+            options.account.as_deref().is_some_and(|a| !a.is_empty()) || options.new_account == Some(true);
+        if !self.server.authorize(&options) || legacy_account {
+            return Err(self.fail(text::AUTHORIZATION_VIOLATION, CloseReason::AuthenticationViolation));
+        }
         if options.protocol < 0 || options.protocol > i64::from(rnats_proto::PROTO_LEVEL) {
             return Err(self.fail(text::INVALID_CLIENT_PROTOCOL, CloseReason::BadClientProtocolVersion));
-        }
-        if options.account.is_some() || options.new_account.is_some() || !self.server.authorize(&options) {
-            return Err(self.fail(text::AUTHORIZATION_VIOLATION, CloseReason::AuthenticationViolation));
         }
         if options.no_responders && !options.headers {
             return Err(self.fail(text::NO_RESPONDERS_REQUIRES_HEADERS, CloseReason::NoRespondersRequiresHeaders));
@@ -161,11 +174,11 @@ impl ClientSession {
         if self.options.pedantic && !is_valid_literal_subject(publish.subject) {
             self.send_err(text::INVALID_PUBLISH_SUBJECT);
         }
-        if has_prefix(publish.subject, &RESERVED_SUBJECT_PREFIXES) {
+        if has_longer_prefix(publish.subject, GATEWAY_REPLY_PREFIX) {
             self.send_err(&errors::publish_violation(publish.subject));
             return Ok(());
         }
-        if let Some(reply) = publish.reply.filter(|r| has_prefix(r, &RESERVED_REPLY_PREFIXES)) {
+        if let Some(reply) = publish.reply.filter(|r| is_reserved_reply(r)) {
             self.send_err(&errors::reply_violation(reply));
             return Ok(());
         }
@@ -175,7 +188,8 @@ impl ClientSession {
         let msg = Message {
             subject: publish.subject,
             reply: publish.reply,
-            header_len: publish.header_len,
+            // An empty header block is no header: nats-server delivers such an HPUB as MSG.
+            header_len: publish.header_len.filter(|&len| len > 0),
             size_token: publish.size_token,
             header_size_token: publish.header_size_token,
             body: publish.message,
@@ -214,6 +228,10 @@ impl ClientSession {
         if max_subs > 0 && self.subs.len() >= max_subs {
             self.send_err(text::MAX_SUBSCRIPTIONS);
             return;
+        }
+        // A sid whose subscription ended after its maximum is free again, as in nats-server.
+        if self.subs.get(sid).is_some_and(|sub| sub.is_removed()) {
+            self.subs.remove(sid);
         }
         if !self.subs.contains_key(sid) {
             if !is_valid_subject(subject) {
@@ -257,7 +275,9 @@ impl ClientSession {
     fn protocol_error(&mut self, error: ProtoError) -> CloseReason {
         match error {
             ProtoError::UnknownOperation => self.fail(text::UNKNOWN_PROTOCOL_OPERATION, CloseReason::ParseError),
-            ProtoError::MaxControlLineExceeded => self.fail(text::MAX_CONTROL_LINE, CloseReason::MaxControlLineExceeded),
+            ProtoError::MaxControlLineExceeded => {
+                self.fail(text::MAX_CONTROL_LINE, CloseReason::MaxControlLineExceeded)
+            }
             ProtoError::MaxPayloadExceeded => self.fail(text::MAX_PAYLOAD, CloseReason::MaxPayloadExceeded),
             ProtoError::BadArguments(_) => CloseReason::ProtocolViolation,
         }
@@ -279,8 +299,14 @@ impl ClientSession {
     }
 }
 
-fn has_prefix(subject: &[u8], prefixes: &[&[u8]]) -> bool {
-    prefixes.iter().any(|p| subject.starts_with(p))
+/// Whether `subject` starts with `prefix` and has more after it.
+fn has_longer_prefix(subject: &[u8], prefix: &[u8]) -> bool {
+    subject.len() > prefix.len() && subject.starts_with(prefix)
+}
+
+/// nats-server's `isReservedReply`.
+fn is_reserved_reply(reply: &[u8]) -> bool {
+    reply.starts_with(SERVICE_REPLY_PREFIX) || RESERVED_REPLY_PREFIXES.iter().any(|p| has_longer_prefix(reply, p))
 }
 
 fn trace_text(op: &ClientOp<'_>) -> String {
