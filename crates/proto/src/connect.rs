@@ -1,11 +1,10 @@
-use serde::Deserialize;
+use serde_json::Value;
 
 /// The JSON body of a client's `CONNECT`.
 ///
 /// Omitted fields take nats-server's defaults: `verbose`, `pedantic` and `echo` are true.
 /// Unknown fields are ignored, as nats-server ignores them.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectOptions {
     /// Acknowledge every operation with `+OK`.
     pub verbose: bool,
@@ -71,11 +70,78 @@ impl Default for ConnectOptions {
 }
 
 impl ConnectOptions {
-    /// Decodes a CONNECT body.
-    pub fn from_json(json: &[u8]) -> Result<Self, serde_json::Error> {
-        serde_json::from_slice(json)
+    /// Decodes a CONNECT body over the defaults.
+    pub fn from_json(json: &[u8]) -> Result<Self, ConnectError> {
+        let mut options = ConnectOptions::default();
+        options.update_from_json(json)?;
+        Ok(options)
+    }
+
+    /// Decodes a CONNECT body over these options, as Go's `json.Unmarshal` fills an existing
+    /// struct (which is what nats-server does on every CONNECT): fields the body omits or sets
+    /// to `null` keep their value, keys match case-insensitively, the last duplicate wins, a
+    /// `null` body changes nothing, and a value of the wrong type is an error.
+    pub fn update_from_json(&mut self, json: &[u8]) -> Result<(), ConnectError> {
+        let fields = match serde_json::from_slice::<Value>(json).map_err(|_| ConnectError)? {
+            Value::Null => return Ok(()),
+            Value::Object(fields) => fields,
+            _ => return Err(ConnectError),
+        };
+        let mut result = Ok(());
+        for (key, value) in fields {
+            if value.is_null() {
+                continue;
+            }
+            // Go keeps decoding after a type error and reports the first one at the end.
+            if let Err(e) = self.set_field(&key.to_ascii_lowercase(), value) {
+                result = result.and(Err(e));
+            }
+        }
+        result
+    }
+
+    fn set_field(&mut self, key: &str, value: Value) -> Result<(), ConnectError> {
+        let flag = |v: &Value| v.as_bool().ok_or(ConnectError);
+        let text = |v: Value| match v {
+            Value::String(s) => Ok(Some(s)),
+            _ => Err(ConnectError),
+        };
+        match key {
+            "verbose" => self.verbose = flag(&value)?,
+            "pedantic" => self.pedantic = flag(&value)?,
+            "tls_required" => self.tls_required = flag(&value)?,
+            "echo" => self.echo = flag(&value)?,
+            "headers" => self.headers = flag(&value)?,
+            "no_responders" => self.no_responders = flag(&value)?,
+            "new_account" => self.new_account = Some(flag(&value)?),
+            "protocol" => self.protocol = value.as_i64().ok_or(ConnectError)?,
+            "auth_token" => self.auth_token = text(value)?,
+            "user" => self.user = text(value)?,
+            "pass" => self.pass = text(value)?,
+            "name" => self.name = text(value)?,
+            "lang" => self.lang = text(value)?,
+            "version" => self.version = text(value)?,
+            "account" => self.account = text(value)?,
+            "sig" => self.sig = text(value)?,
+            "nkey" => self.nkey = text(value)?,
+            "jwt" => self.jwt = text(value)?,
+            _ => {}
+        }
+        Ok(())
     }
 }
+
+/// A CONNECT body that is not valid JSON, not an object, or has a field of the wrong type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectError;
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("invalid CONNECT JSON")
+    }
+}
+
+impl std::error::Error for ConnectError {}
 
 #[cfg(test)]
 mod tests {
@@ -100,6 +166,20 @@ mod tests {
         assert!(!c.verbose && !c.pedantic && !c.echo && c.headers && c.no_responders);
         assert_eq!(c.user.as_deref(), Some("u"));
         assert_eq!(c.jwt.as_deref(), Some("j"));
+    }
+
+    #[test]
+    fn decoding_fills_over_existing_values_like_go() {
+        let mut c = ConnectOptions::from_json(br#"{"verbose":false,"name":"a"}"#).unwrap();
+        c.update_from_json(b"{}").unwrap();
+        assert!(!c.verbose, "omitted fields keep their value");
+        c.update_from_json(br#"{"Verbose":true,"name":null}"#).unwrap();
+        assert!(c.verbose, "keys match case-insensitively");
+        assert_eq!(c.name.as_deref(), Some("a"), "null leaves a field alone");
+        c.update_from_json(b"null").unwrap();
+        assert!(c.update_from_json(b"[]").is_err());
+        c.update_from_json(br#"{"echo":false,"echo":true}"#).unwrap();
+        assert!(c.echo, "the last duplicate wins");
     }
 
     #[test]

@@ -17,9 +17,9 @@ mod info;
 mod ops;
 
 pub use client_parser::{parse_client_op, Limits};
-pub use connect::ConnectOptions;
+pub use connect::{ConnectError, ConnectOptions};
 pub use error::ProtoError;
-pub use info::Info;
+pub use info::{is_decodable_info, Info};
 pub use ops::{ClientOp, Publish};
 
 /// Protocol level this server speaks (INFO `proto`).

@@ -40,6 +40,8 @@ pub struct ClientShared {
     pub(crate) pings_out: AtomicU32,
     /// Milliseconds since server start of the last inbound bytes (liveness).
     pub(crate) last_inbound_ms: AtomicU64,
+    /// CONNECT was processed: the writer arms the short first PING.
+    connected: AtomicBool,
     /// PINGs sent over the connection's life.
     pings_sent: AtomicU32,
     max_pending: usize,
@@ -57,6 +59,7 @@ impl ClientShared {
             headers: AtomicBool::new(false),
             pings_out: AtomicU32::new(0),
             last_inbound_ms: AtomicU64::new(0),
+            connected: AtomicBool::new(false),
             pings_sent: AtomicU32::new(0),
             max_pending,
         })
@@ -115,6 +118,16 @@ impl ClientShared {
     /// The close reason, once closed.
     pub fn closed(&self) -> Option<CloseReason> {
         self.outbound.lock().closed
+    }
+
+    /// Records the first CONNECT and wakes the writer so it can reschedule its first PING.
+    pub(crate) fn mark_connected(&self) {
+        self.connected.store(true, Ordering::Release);
+        self.writer_wake.notify_one();
+    }
+
+    pub(crate) fn is_connected(&self) -> bool {
+        self.connected.load(Ordering::Acquire)
     }
 
     pub(crate) fn count_ping(&self) {

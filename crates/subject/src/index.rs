@@ -208,15 +208,19 @@ impl<T: Clone + PartialEq> SubjectIndex<T> {
     }
 }
 
-/// Drops about half of the cache: cheap, and keeps a hot set that is re-added on next use.
+/// Drops at least half of the cache (all of a one-entry cache, so the entry added next stays
+/// within the limit): cheap, and keeps a hot set that is re-added on next use.
 fn evict_half<V>(cache: &mut Map<Box<[u8]>, V>) {
-    let mut keep = false;
+    let mut keep = true;
     cache.retain(|_, _| {
         keep = !keep;
         keep
     });
 }
 
+/// Collects matches in nats-server's order (subscribers with several matching subscriptions
+/// see their messages in that order): at each level `>` first, then the `*` branch, then the
+/// literal branch; at the last token the literal node before the `*` node.
 fn collect<T: Clone>(level: &Level<T>, subject: &[u8], result: &mut MatchResult<T>) {
     let (token, rest) = match memchr::memchr(b'.', subject) {
         Some(dot) => (&subject[..dot], Some(&subject[dot + 1..])),
@@ -225,20 +229,21 @@ fn collect<T: Clone>(level: &Level<T>, subject: &[u8], result: &mut MatchResult<
     if let Some(full) = &level.full {
         add_node(full, result);
     }
-    if let Some(star) = &level.star {
-        descend(star, rest, result);
-    }
-    if let Some(node) = level.literal.get(token) {
-        descend(node, rest, result);
-    }
-}
-
-fn descend<T: Clone>(node: &Node<T>, rest: Option<&[u8]>, result: &mut MatchResult<T>) {
     match rest {
-        None => add_node(node, result),
         Some(rest) => {
-            if let Some(next) = &node.next {
+            if let Some(next) = level.star.as_ref().and_then(|star| star.next.as_deref()) {
                 collect(next, rest, result);
+            }
+            if let Some(next) = level.literal.get(token).and_then(|node| node.next.as_deref()) {
+                collect(next, rest, result);
+            }
+        }
+        None => {
+            if let Some(node) = level.literal.get(token) {
+                add_node(node, result);
+            }
+            if let Some(star) = &level.star {
+                add_node(star, result);
             }
         }
     }

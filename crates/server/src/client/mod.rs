@@ -109,13 +109,20 @@ async fn read_loop(
 
 async fn write_loop(server: Arc<ServerState>, shared: Arc<ClientShared>, mut writer: OwnedWriteHalf) {
     let interval = server.options.ping_interval;
-    let first = interval.min(FIRST_PING);
-    let jitter = Duration::from_millis(fastrand::u64(0..=first.as_millis() as u64 / 5));
-    let mut next_ping = Instant::now() + first + jitter;
+    // Before CONNECT the server pings at the normal interval; CONNECT arms a short first PING
+    // (2 s plus up to 20 %), as nats-server does.
+    let mut next_ping = Instant::now() + interval;
+    let mut first_ping_armed = false;
     let mut spare: Vec<u8> = Vec::new();
     // Bytes queued before this task started (INFO) are written without waiting for a wake-up.
     let mut woken = true;
     loop {
+        if !first_ping_armed && shared.is_connected() {
+            first_ping_armed = true;
+            let first = interval.min(FIRST_PING);
+            let jitter = Duration::from_millis(fastrand::u64(0..=first.as_millis() as u64 / 5));
+            next_ping = Instant::now() + first + jitter;
+        }
         if !woken {
             tokio::select! {
                 _ = shared.writer_wake.notified() => {}

@@ -132,19 +132,20 @@ impl ClientSession {
                 Ok(())
             }
             // nats-server decodes a client's INFO and closes the connection if it is not JSON.
-            ClientOp::Info(json) => match serde_json::from_slice::<serde_json::Value>(json) {
-                Ok(serde_json::Value::Object(_) | serde_json::Value::Null) => Ok(()),
-                _ => Err(CloseReason::ProtocolViolation),
-            },
+            ClientOp::Info(json) if rnats_proto::is_decodable_info(json) => Ok(()),
+            ClientOp::Info(_) => Err(CloseReason::ProtocolViolation),
             ClientOp::Ok => Ok(()),
             ClientOp::Err(_) => Err(CloseReason::ClientClosed),
         }
     }
 
     fn connect(&mut self, json: &[u8]) -> Result<(), CloseReason> {
-        let Ok(options) = ConnectOptions::from_json(json) else {
+        // Like nats-server, a CONNECT decodes over the options in force (a second CONNECT keeps
+        // what it omits).
+        let mut options = self.options.clone();
+        if options.update_from_json(json).is_err() {
             return Err(CloseReason::ProtocolViolation);
-        };
+        }
         // nats-server's order: credentials, the legacy account fields (only a non-empty
         // `account` or a true `new_account` is refused), then the protocol level.
         let legacy_account =
@@ -160,7 +161,10 @@ impl ClientSession {
         }
         self.shared.headers.store(options.headers, Ordering::Relaxed);
         self.options = options;
-        self.connect_received = true;
+        if !self.connect_received {
+            self.connect_received = true;
+            self.shared.mark_connected();
+        }
         if self.options.verbose {
             self.send(encode::ok);
         }

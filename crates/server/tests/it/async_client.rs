@@ -13,6 +13,20 @@ async fn connect(server: &TestServer) -> async_nats::Client {
     async_nats::connect(server.url()).await.expect("client connects")
 }
 
+/// Waits until the server holds `count` subscriptions: a client's `flush` only guarantees the
+/// bytes left the client, and a test that publishes from another connection must not race the
+/// SUB.
+pub async fn subscriptions_settled(server: &TestServer, count: usize) {
+    let account = server.state().global_account();
+    for _ in 0..1000 {
+        if account.subscription_count() >= count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("server has {} subscriptions, expected {count}", account.subscription_count());
+}
+
 async fn next(sub: &mut async_nats::Subscriber) -> async_nats::Message {
     tokio::time::timeout(WAIT, sub.next()).await.expect("message in time").expect("subscription open")
 }
@@ -171,6 +185,7 @@ async fn echo_off_hides_own_messages() {
     let other = connect(&server).await;
     let mut own = quiet.subscribe("e").await.expect("subscribe");
     quiet.flush().await.expect("flush");
+    subscriptions_settled(&server, 1).await;
     quiet.publish("e", Bytes::from_static(b"mine")).await.expect("publish");
     other.publish("e", Bytes::from_static(b"theirs")).await.expect("publish");
     assert_eq!(next(&mut own).await.payload, Bytes::from_static(b"theirs"));
@@ -191,6 +206,7 @@ async fn thousand_clients_each_receive_a_broadcast() {
     });
     let mut clients = futures::future::join_all(connects).await;
     assert_eq!(server.state().client_count(), 1000);
+    subscriptions_settled(&server, 1000).await;
     let publisher = connect(&server).await;
     publisher.publish("all", Bytes::from_static(b"hi everyone")).await.expect("publish");
     publisher.flush().await.expect("flush");

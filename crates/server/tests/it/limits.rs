@@ -19,6 +19,7 @@ async fn slow_consumer_is_closed_while_others_get_everything() {
     let fast = async_nats::connect(server.url()).await.expect("connect");
     let mut fast_sub = fast.subscribe("flood").await.expect("subscribe");
     fast.flush().await.expect("flush");
+    crate::async_client::subscriptions_settled(&server, 2).await;
     assert_eq!(server.state().client_count(), 2);
 
     let publisher = async_nats::connect(server.url()).await.expect("connect");
