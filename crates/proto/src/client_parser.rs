@@ -19,10 +19,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_control_line: crate::DEFAULT_MAX_CONTROL_LINE,
-            max_payload: crate::DEFAULT_MAX_PAYLOAD,
-        }
+        Limits { max_control_line: crate::DEFAULT_MAX_CONTROL_LINE, max_payload: crate::DEFAULT_MAX_PAYLOAD }
     }
 }
 
@@ -80,8 +77,14 @@ pub fn parse_client_op<'a>(buf: &'a [u8], limits: &Limits) -> Parsed<'a> {
     if needs_space && !is_space(buf[after]) {
         return Err(ProtoError::UnknownOperation);
     }
+    // nats-server ignores whatever follows PING/PONG up to the newline without buffering it;
+    // we buffer lines, so a PING/PONG line is held to the same limit as every other line
+    // (a deliberate difference that only an absurd client sees).
     let Some(newline) = memchr::memchr(b'\n', &buf[after..]).map(|i| i + after) else {
-        if buf.len() - after > limits.max_control_line && !matches!(verb, Verb::Ping | Verb::Pong) {
+        // Measured as the whole line will be (a `\r` here may be the one before `\n`), so a
+        // line split anywhere is judged as it is in one piece.
+        let partial = &buf[after..];
+        if over_control_line(partial.strip_suffix(b"\r").unwrap_or(partial), limits) {
             return Err(ProtoError::MaxControlLineExceeded);
         }
         return Ok(None);
@@ -89,7 +92,7 @@ pub fn parse_client_op<'a>(buf: &'a [u8], limits: &Limits) -> Parsed<'a> {
     let line_end = if newline > after && buf[newline - 1] == b'\r' { newline - 1 } else { newline };
     let args = trim_start(&buf[after..line_end]);
     let consumed = newline + 1;
-    if args.len() > limits.max_control_line && !matches!(verb, Verb::Ping | Verb::Pong) {
+    if over_control_line(&buf[after..line_end], limits) {
         return Err(ProtoError::MaxControlLineExceeded);
     }
     let op = match verb {
@@ -133,14 +136,7 @@ fn parse_pub<'a>(buf: &'a [u8], args: &'a [u8], start: usize, limits: &Limits) -
         _ => return Err(ProtoError::BadArguments("PUB takes a subject, an optional reply and a size")),
     };
     let size = parse_size(size_token).ok_or(ProtoError::BadArguments("PUB size is not a valid size"))?;
-    let publish = Publish {
-        subject,
-        reply,
-        header_len: None,
-        size_token,
-        header_size_token: &[],
-        message: &[],
-    };
+    let publish = Publish { subject, reply, header_len: None, size_token, header_size_token: &[], message: &[] };
     take_payload(buf, start, size as usize, limits, publish)
 }
 
@@ -156,26 +152,14 @@ fn parse_hpub<'a>(buf: &'a [u8], args: &'a [u8], start: usize, limits: &Limits) 
     if header_len > size {
         return Err(ProtoError::BadArguments("HPUB header size is larger than the total size"));
     }
-    let publish = Publish {
-        subject,
-        reply,
-        header_len: Some(header_len as usize),
-        size_token,
-        header_size_token,
-        message: &[],
-    };
+    let publish =
+        Publish { subject, reply, header_len: Some(header_len as usize), size_token, header_size_token, message: &[] };
     take_payload(buf, start, size as usize, limits, publish)
 }
 
 /// Waits for `size` payload bytes plus the `\r\n` after them, checking each byte of the
 /// terminator as soon as it arrives.
-fn take_payload<'a>(
-    buf: &'a [u8],
-    start: usize,
-    size: usize,
-    limits: &Limits,
-    mut publish: Publish<'a>,
-) -> Parsed<'a> {
+fn take_payload<'a>(buf: &'a [u8], start: usize, size: usize, limits: &Limits, mut publish: Publish<'a>) -> Parsed<'a> {
     if size > limits.max_payload {
         return Err(ProtoError::MaxPayloadExceeded);
     }
@@ -216,6 +200,14 @@ fn is_space(b: u8) -> bool {
 
 fn is_separator(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// nats-server's measure: the arguments without the blanks before them or the `\r` after them
+/// (the caller strips that). The blanks before count on their own, so a line of nothing but
+/// blanks cannot grow without bound while it waits for its end.
+fn over_control_line(line: &[u8], limits: &Limits) -> bool {
+    let args = trim_start(line);
+    args.len() > limits.max_control_line || line.len() - args.len() > limits.max_control_line
 }
 
 fn trim_start(s: &[u8]) -> &[u8] {

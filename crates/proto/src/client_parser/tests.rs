@@ -165,12 +165,32 @@ fn limits_are_enforced() {
     let limits = Limits { max_control_line: 10, max_payload: 4 };
     assert_eq!(parse_client_op(b"PUB foo 5\r\n", &limits), Err(ProtoError::MaxPayloadExceeded));
     assert_eq!(parse_client_op(b"PUB foo 4\r\n", &limits), Ok(None));
-    assert_eq!(
-        parse_client_op(b"SUB aaaaaaaaaaaaa 1\r\n", &limits),
-        Err(ProtoError::MaxControlLineExceeded)
-    );
+    assert_eq!(parse_client_op(b"SUB aaaaaaaaaaaaa 1\r\n", &limits), Err(ProtoError::MaxControlLineExceeded));
     assert_eq!(parse_client_op(b"SUB aaaaaaaaaaaaa", &limits), Err(ProtoError::MaxControlLineExceeded));
     assert_eq!(parse_client_op(b"SUB aaa", &limits), Ok(None));
+}
+
+/// Found by the `parse_client_ops` fuzz target: while a line's end had not arrived, the blank
+/// after the verb and a trailing `\r` counted towards the limit, so a line at the limit was
+/// refused when a read split it and accepted when it came in one piece.
+#[test]
+fn control_line_limit_does_not_depend_on_where_a_read_splits() {
+    let limits = Limits::default();
+    let mut line = b"PUB ".to_vec();
+    line.resize(4 + limits.max_control_line - 2, b'a');
+    line.extend_from_slice(b" 0\r\n\r\n");
+    assert!(matches!(parse_client_op(&line, &limits), Ok(Some((ClientOp::Pub(_), _)))));
+    for cut in [line.len() - 5, line.len() - 4, line.len() - 3] {
+        assert_eq!(parse_client_op(&line[..cut], &limits), Ok(None), "cut at {cut}");
+    }
+    let small = Limits { max_control_line: 3, max_payload: 30 };
+    assert!(matches!(parse_client_op(b"PUB a \r\n", &small), Err(ProtoError::BadArguments(_))));
+    assert_eq!(parse_client_op(b"PUB a \r", &small), Ok(None));
+    assert_eq!(parse_client_op(b"PUB  abcd", &small), Err(ProtoError::MaxControlLineExceeded));
+    // Blanks alone still reach the limit, so they cannot pile up waiting for the line's end.
+    let blanks = [&b"SUB"[..], &[b' '; 5][..]].concat();
+    assert_eq!(parse_client_op(&blanks, &small), Err(ProtoError::MaxControlLineExceeded));
+    assert_eq!(parse_client_op(&blanks[..6], &small), Ok(None));
 }
 
 #[test]
@@ -180,4 +200,11 @@ fn empty_payload_and_empty_input() {
     assert_eq!(used, 13);
     let ClientOp::Pub(p) = op else { panic!() };
     assert!(p.payload().is_empty());
+}
+
+#[test]
+fn ping_lines_are_bounded_too() {
+    let limits = Limits { max_control_line: 8, max_payload: 8 };
+    assert_eq!(parse_client_op(b"PING aaaaaaaaaaaa", &limits), Err(ProtoError::MaxControlLineExceeded));
+    assert_eq!(parse_client_op(b"PING\r\n", &limits).map(|o| o.map(|(op, _)| op)), Ok(Some(ClientOp::Ping)));
 }

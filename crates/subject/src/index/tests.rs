@@ -73,6 +73,19 @@ fn cache_is_bounded() {
     }
 }
 
+/// Found by the `subject_index_ops` fuzz target: eviction kept the one entry of a one-entry
+/// cache, so a cache limited to 1 held 2 subjects.
+#[test]
+fn small_cache_limits_hold() {
+    for limit in 1..5 {
+        let index: SubjectIndex<u32> = SubjectIndex::with_cache_limit(limit);
+        for i in 0..20 {
+            index.matches(format!("s.{i}").as_bytes());
+            assert!(index.cache_len() <= limit, "limit {limit}: {} cached", index.cache_len());
+        }
+    }
+}
+
 /// The index agrees with a plain linear scan over random subscriptions and subjects.
 #[test]
 fn agrees_with_linear_model() {
