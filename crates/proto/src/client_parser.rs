@@ -23,6 +23,9 @@ impl Default for Limits {
     }
 }
 
+/// Longest `PING`/`PONG` line accepted (see `parse_client_op`).
+const PING_LINE_LIMIT: usize = 64 * 1024;
+
 type Parsed<'a> = Result<Option<(ClientOp<'a>, usize)>, ProtoError>;
 
 #[derive(Clone, Copy)]
@@ -77,9 +80,13 @@ pub fn parse_client_op<'a>(buf: &'a [u8], limits: &Limits) -> Parsed<'a> {
     if needs_space && !is_space(buf[after]) {
         return Err(ProtoError::UnknownOperation);
     }
-    // nats-server ignores whatever follows PING/PONG up to the newline without buffering it;
-    // we buffer lines, so a PING/PONG line is held to the same limit as every other line
-    // (a deliberate difference that only an absurd client sees).
+    // nats-server ignores whatever follows PING/PONG up to the newline without buffering it
+    // and without a limit. We buffer lines, so such a line gets a limit of its own, far above
+    // anything a client sends: the buffer stays bounded and real clients see no difference.
+    let limits = &match verb {
+        Verb::Ping | Verb::Pong => Limits { max_control_line: limits.max_control_line.max(PING_LINE_LIMIT), ..*limits },
+        _ => *limits,
+    };
     let Some(newline) = memchr::memchr(b'\n', &buf[after..]).map(|i| i + after) else {
         // Measured as the whole line will be (a `\r` here may be the one before `\n`), so a
         // line split anywhere is judged as it is in one piece.

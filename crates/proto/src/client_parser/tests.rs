@@ -205,6 +205,8 @@ fn empty_payload_and_empty_input() {
 #[test]
 fn ping_lines_are_bounded_too() {
     let limits = Limits { max_control_line: 8, max_payload: 8 };
-    assert_eq!(parse_client_op(b"PING aaaaaaaaaaaa", &limits), Err(ProtoError::MaxControlLineExceeded));
+    let long_ping = [&b"PING "[..], &[b'a'; 70_000]].concat();
+    assert_eq!(parse_client_op(&long_ping, &limits), Err(ProtoError::MaxControlLineExceeded));
+    assert_eq!(parse_client_op(&long_ping[..5000], &limits), Ok(None), "nats-server ignores such bytes");
     assert_eq!(parse_client_op(b"PING\r\n", &limits).map(|o| o.map(|(op, _)| op)), Ok(Some(ClientOp::Ping)));
 }
