@@ -198,7 +198,12 @@ async fn thousand_clients_each_receive_a_broadcast() {
     let connects = (0..1000).map(|_| {
         let url = url.clone();
         async move {
-            let client = async_nats::connect(url).await.expect("connect");
+            // A thousand handshakes at once on a loaded 2-core machine take a while.
+            let client = async_nats::ConnectOptions::new()
+                .connection_timeout(Duration::from_secs(60))
+                .connect(url)
+                .await
+                .expect("connect");
             let sub = client.subscribe("all").await.expect("subscribe");
             client.flush().await.expect("flush");
             (client, sub)

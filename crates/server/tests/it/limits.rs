@@ -8,7 +8,9 @@ use rnats_testkit::{wait_for, RawConn, TestServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_consumer_is_closed_while_others_get_everything() {
-    let options = rnats::Options { max_pending: 256 * 1024, ..rnats::Options::default() };
+    // Room enough that the healthy subscriber, starved of CPU on a busy machine, is not also
+    // a slow consumer; far too little for 40 MB to a reader that reads nothing.
+    let options = rnats::Options { max_pending: 4 * 1024 * 1024, ..rnats::Options::default() };
     let server = TestServer::with_options(options);
 
     // A raw subscriber that stops reading after its subscription is confirmed.
@@ -40,7 +42,7 @@ async fn slow_consumer_is_closed_while_others_get_everything() {
     }
     publisher.flush().await.expect("flush");
     assert_eq!(receiver.await.expect("receiver task"), total, "the healthy subscriber got every message");
-    // 40 MB to a reader that reads nothing cannot fit in 256 KiB of pending plus socket buffers.
+    // 40 MB to a reader that reads nothing cannot fit in 4 MiB of pending plus socket buffers.
     assert!(
         wait_for(Duration::from_secs(10), || server.state().client_count() == 2),
         "slow consumer closed (publisher and healthy subscriber remain)"
