@@ -49,6 +49,14 @@ fn main() -> ExitCode {
 }
 
 async fn run(options: rnats::Options, log: Logger) -> ExitCode {
+    // Handlers go in before "Server is ready" is logged: a launcher may signal right after it.
+    let mut signals = match Signals::install() {
+        Ok(signals) => signals,
+        Err(e) => {
+            log.fatal(&format!("cannot install signal handlers: {e}"));
+            return ExitCode::FAILURE;
+        }
+    };
     let host = options.host.clone();
     let port = options.listen_port();
     let server = match Server::start(options, log).await {
@@ -61,7 +69,7 @@ async fn run(options: rnats::Options, log: Logger) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let signal = wait_for_signal().await;
+    let signal = signals.wait().await;
     let state = std::sync::Arc::clone(server.state());
     state.log.info(&format!("Trapped \"{signal}\" signal"));
     state.log.info("Initiating Shutdown...");
@@ -70,14 +78,23 @@ async fn run(options: rnats::Options, log: Logger) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-async fn wait_for_signal() -> &'static str {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut term) = signal(SignalKind::terminate()) else {
-        let _ = tokio::signal::ctrl_c().await;
-        return "interrupt";
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => "interrupt",
-        _ = term.recv() => "terminated",
+/// SIGINT and SIGTERM, registered up front.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals { interrupt: signal(SignalKind::interrupt())?, terminate: signal(SignalKind::terminate())? })
+    }
+
+    /// Waits for either; returns its name as nats-server logs it.
+    async fn wait(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.interrupt.recv() => "interrupt",
+            _ = self.terminate.recv() => "terminated",
+        }
     }
 }
