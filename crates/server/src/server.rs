@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use foldhash::fast::RandomState;
 use parking_lot::Mutex;
 use rnats_proto::{ConnectOptions, Info};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -102,7 +102,7 @@ impl Server {
     /// Binds the client listener and starts accepting. Logs nats-server's startup lines.
     pub async fn start(options: Options, log: Logger) -> io::Result<RunningServer> {
         let server_id = nkeys::KeyPair::new_server().public_key();
-        let listener = TcpListener::bind((options.host.as_str(), options.listen_port())).await?;
+        let listener = listen(&options.host, options.listen_port()).await?;
         let addr = listener.local_addr()?;
         let server_name = options.server_name.clone().unwrap_or_else(|| server_id.clone());
         log.info("Starting rnats-server");
@@ -145,6 +145,25 @@ impl Server {
         Ok(RunningServer { state, addr, stop, accept_task })
     }
 }
+
+/// Binds like Go's `net.Listen`: address reuse on, and the kernel's full accept backlog, so a
+/// burst of connections (thousands of clients reconnecting at once) is not dropped while the
+/// accept loop catches up.
+async fn listen(host: &str, port: u16) -> io::Result<TcpListener> {
+    let mut last_error = io::Error::new(io::ErrorKind::AddrNotAvailable, format!("cannot resolve {host}"));
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr).and_then(|()| socket.listen(LISTEN_BACKLOG)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last_error = e,
+        }
+    }
+    Err(last_error)
+}
+
+/// Linux caps this at `net.core.somaxconn` (4096 by default), which is what Go asks for.
+const LISTEN_BACKLOG: u32 = 4096;
 
 fn display_addr(host: &str, addr: SocketAddr) -> String {
     if host.contains(':') {
