@@ -49,3 +49,31 @@ async fn slow_consumer_is_closed_while_others_get_everything() {
     );
     drop(slow);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_deadline_closes_a_consumer_whose_socket_stays_full() {
+    // Pending may grow large, but a write blocked past the deadline ends the connection.
+    let options = rnats::Options { write_deadline: Duration::from_millis(200), ..rnats::Options::default() };
+    let server = TestServer::with_options(options);
+    let mut stuck = RawConn::connect(server.addr());
+    stuck.send(b"CONNECT {\"verbose\":false}\r\nSUB flood 1\r\nPING\r\n");
+    assert!(stuck.expect_contains(b"PONG\r\n", Duration::from_secs(5)));
+    let publisher = async_nats::connect(server.url()).await.expect("connect");
+    crate::async_client::subscriptions_settled(&server, 1).await;
+    let payload = Bytes::from(vec![b'x'; 16 * 1024]);
+    // 32 MB: far more than the socket buffers hold, far less than max_pending (64 MB).
+    for _ in 0..2048 {
+        publisher.publish("flood", payload.clone()).await.expect("publish");
+    }
+    publisher.flush().await.expect("flush");
+    assert!(
+        wait_for(Duration::from_secs(10), || server.state().client_count() == 1),
+        "the stuck consumer was closed by the write deadline"
+    );
+    // The publisher is unaffected.
+    let mut sub = publisher.subscribe("still.here").await.expect("subscribe");
+    publisher.publish("still.here", Bytes::from_static(b"ok")).await.expect("publish");
+    let msg = tokio::time::timeout(Duration::from_secs(5), sub.next()).await.expect("in time").expect("message");
+    assert_eq!(msg.payload, Bytes::from_static(b"ok"));
+    drop(stuck);
+}
