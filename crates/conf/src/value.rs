@@ -1,0 +1,104 @@
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where a key or value starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pos {
+    /// The file it is in (as given, or joined onto the including file's folder).
+    pub file: Arc<PathBuf>,
+    /// 1-based line.
+    pub line: usize,
+    /// Column as nats-server reports it.
+    pub column: usize,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// A parsed value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Quoted, block or bare string (durations like `"2m"` stay strings).
+    String(String),
+    /// Integer, with any size suffix applied (`1k` = 1000, `1kb` = `1ki` = 1024, ...).
+    Integer(i64),
+    /// Floating-point number.
+    Float(f64),
+    /// `true/false/yes/no/on/off`.
+    Bool(bool),
+    /// An ISO-8601 date-time such as `2016-05-04T18:53:41Z`, as written.
+    DateTime(String),
+    /// `[ ... ]`.
+    Array(Vec<Spanned>),
+    /// `{ ... }` (and the top level of a file).
+    Map(Map),
+}
+
+/// A value and where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned {
+    /// The value.
+    pub value: Value,
+    /// Its position.
+    pub pos: Pos,
+}
+
+/// One `key = value` of a map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The key as written.
+    pub key: String,
+    /// Where the key starts (nats-server reports option errors at the key).
+    pub key_pos: Pos,
+    /// The value.
+    pub value: Spanned,
+}
+
+/// The entries of a map in file order. A key given twice appears twice; [`Map::get`] returns
+/// the last, as nats-server's map keeps the last.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Map {
+    /// Entries in file order.
+    pub entries: Vec<Entry>,
+}
+
+impl Map {
+    /// The last entry whose key equals `key` ignoring ASCII case (nats-server lower-cases
+    /// option keys).
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.entries.iter().rev().find(|e| e.key.eq_ignore_ascii_case(key))
+    }
+
+    /// Entries in file order, each key once (the last occurrence wins, kept at its place).
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| !self.entries[i + 1..].iter().any(|later| later.key == e.key))
+            .map(|(_, e)| e)
+    }
+}
+
+/// A syntax error (or an include/variable problem), with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// Position, when known.
+    pub pos: Option<Pos>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.pos {
+            Some(pos) => write!(f, "{pos}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
