@@ -56,6 +56,9 @@ pub struct Entry {
     pub key_pos: Pos,
     /// The value.
     pub value: Spanned,
+    /// A `$NAME` reference elsewhere resolved to this entry. nats-server does not report such
+    /// a key as an unknown field (it is a variable definition), so the parser must set this.
+    pub used_as_variable: bool,
 }
 
 /// The entries of a map in file order. A key given twice appears twice; [`Map::get`] returns
