@@ -7,9 +7,12 @@ use std::sync::Arc;
 pub struct Pos {
     /// The file it is in (as given, or joined onto the including file's folder).
     pub file: Arc<PathBuf>,
-    /// 1-based line.
+    /// 1-based line (for a string or block spanning lines, the line it ends on, as
+    /// nats-server counts).
     pub line: usize,
-    /// Column as nats-server reports it.
+    /// Column as nats-server reports it: counted from the newline that ends the previous
+    /// line, so 0-based on line 1 and 1-based on the lines after. (A string with escapes is
+    /// placed as far right as the escapes saved bytes, as nats-server does.)
     pub column: usize,
 }
 
@@ -43,7 +46,10 @@ pub enum Value {
 pub struct Spanned {
     /// The value.
     pub value: Value,
-    /// Its position.
+    /// Its position: where the value starts (a quoted string: after its quote; a variable's
+    /// value: after the `$` of the reference), but for a map or array where nats-server puts
+    /// it, just after its closing bracket. (nats-server reports a map entry's problems at
+    /// its key.)
     pub pos: Pos,
 }
 
