@@ -4,4 +4,5 @@
 #![forbid(unsafe_code)]
 
 pub mod parse_client_ops;
+pub mod parse_conf;
 pub mod subject_index_ops;
