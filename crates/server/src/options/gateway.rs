@@ -1,0 +1,134 @@
+//! `gateway` (connections between clusters): checked as nats-server's `parseGateway`; rnats
+//! has no gateways yet.
+
+use rnats_conf::Value;
+
+use super::auth::authorization;
+use super::check::{go_display, go_type, Ctx, Item, Step};
+use super::duration::duration_field;
+use super::listen::listen_item;
+use super::misc::{url, urls};
+use super::tls::tls_section;
+
+/// nats-server's `parseGateway`.
+pub(crate) fn gateway(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    let Value::Map(fields) = item.value else {
+        return ctx.fail(item.pos, format!("Expected gateway to be a map, got {}", go_type(item.value)));
+    };
+    for entry in fields.iter() {
+        let it = Item::entry(entry);
+        match entry.key.to_ascii_lowercase().as_str() {
+            "name" | "host" | "net" | "advertise" => {
+                ctx.str(it)?;
+            }
+            "listen" => {
+                let _ = listen_item(ctx, it);
+            }
+            "port" | "connect_retries" => {
+                ctx.int(it)?;
+            }
+            "authorization" => {
+                let Ok(auth) = authorization(ctx, it) else {
+                    continue;
+                };
+                if auth.users.is_some() {
+                    ctx.error(it.pos, "Gateway authorization does not allow multiple users");
+                } else if !auth.token.is_empty() {
+                    ctx.error(it.pos, "Gateway authorization does not support tokens");
+                }
+            }
+            "tls" => {
+                let _ = tls_section(ctx, it, false);
+            }
+            // A malformed list ends nats-server's whole gateway block.
+            "gateways" => gateways(ctx, it)?,
+            "reject_unknown" | "reject_unknown_cluster" => {
+                ctx.bool(it)?;
+            }
+            // Newer than 2.9.10.
+            "connect_backoff" => {
+                ctx.bool(it)?;
+            }
+            "write_deadline" => {
+                duration_field(ctx, "write_deadline", it)?;
+            }
+            "write_timeout" => {
+                ctx.str(it)?;
+            }
+            _ => ctx.unknown_field(entry),
+        }
+    }
+    Ok(())
+}
+
+/// nats-server's `parseGateways`: `[ {name, url(s), tls}, ... ]`.
+fn gateways(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    let Value::Array(elements) = item.value else {
+        // nats-server hands the bare value over: the error has no position.
+        return ctx.fail_unplaced(format!("Expected gateways field to be an array, got {}", go_type(item.value)));
+    };
+    // A wrong type inside ends the list, not the gateway block.
+    ctx.section(|ctx| {
+        for element in elements {
+            let Value::Map(fields) = &element.value else {
+                let message = format!("Expected gateway entry to be a map/struct, got {}", go_display(&element.value));
+                ctx.error(&element.pos, message);
+                continue;
+            };
+            for entry in fields.iter() {
+                let it = Item::entry(entry);
+                match entry.key.to_ascii_lowercase().as_str() {
+                    "name" => {
+                        ctx.str(it)?;
+                    }
+                    "tls" => {
+                        let _ = tls_section(ctx, it, false);
+                    }
+                    "url" => url(ctx, "gateway", it)?,
+                    "urls" => urls(ctx, "gateway", it)?,
+                    _ => ctx.unknown_field(entry),
+                }
+            }
+        }
+        Ok(())
+    });
+    Ok(())
+}
+
+/// Cases checked against nats-server 2.9.10 (`nats-server -t`): the expected texts are its
+/// output for the same file.
+#[cfg(test)]
+mod nats_server_cases {
+    use super::super::testutil::{first_error, options};
+
+    #[test]
+    fn same_verdict_as_nats_server() {
+        options("\ngateway { name: A, listen: \"0.0.0.0:7222\", reject_unknown_cluster: true, gateways: [ {name: B, urls: [\"nats://b:7222\"]}, {name: C, url: \"nats://c:7222\"} ] }\n");
+        assert_eq!(first_error("\ngateway = 5\n"), r#"test.conf:2:1: Expected gateway to be a map, got int64"#);
+        assert_eq!(
+            first_error("\ngateway { gateways: [ {name: A, url: \"nats://a:1\", foo: 1} ] }\n"),
+            r#"test.conf:2:52: unknown field "foo""#
+        );
+        assert_eq!(first_error("\ngateway { gateways: 5 }\n"), r#"Expected gateways field to be an array, got int64"#);
+        assert_eq!(
+            first_error("\ngateway { gateways: [ 5 ] }\n"),
+            r#"test.conf:2:23: Expected gateway entry to be a map/struct, got 5"#
+        );
+        assert_eq!(
+            first_error("\ngateway { name: A, authorization { users: [] } }\n"),
+            r#"test.conf:2:20: Gateway authorization does not allow multiple users"#
+        );
+        assert_eq!(
+            first_error("\ngateway { name: A, authorization { token: x } }\n"),
+            r#"test.conf:2:20: Gateway authorization does not support tokens"#
+        );
+        assert_eq!(
+            first_error("\ngateway { gateways: [ {name: A, url: \"x y://\"} ] }\n"),
+            r#"test.conf:2:33: error parsing gateway url ["x y://"]"#
+        );
+        assert_eq!(
+            first_error("\ngateway { name: 5 }\n"),
+            r#"test.conf:2:11: interface conversion: interface {} is int64, not string"#
+        );
+    }
+}

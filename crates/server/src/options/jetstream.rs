@@ -1,0 +1,231 @@
+//! `jetstream`: checked as nats-server's `parseJetStream`; rnats has no JetStream yet.
+
+use rnats_conf::Value;
+
+use super::check::{go_type, Ctx, Item, Step};
+use super::duration::duration_field;
+use super::listen::go_atoi;
+
+/// nats-server's `parseJetStream`: a boolean, `"enabled"`/`"disabled"`, or settings.
+pub(crate) fn jetstream(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    let fields = match item.value {
+        Value::Bool(_) => return Ok(()),
+        Value::String(s) => {
+            return match s.to_ascii_lowercase().as_str() {
+                "enabled" | "enable" | "disabled" | "disable" => Ok(()),
+                _ => ctx.fail(item.pos, format!("Expected 'enabled' or 'disabled' for string value, got '{s}'")),
+            };
+        }
+        Value::Map(fields) => fields,
+        other => {
+            return ctx
+                .fail(item.pos, format!("Expected map, bool or string to define JetStream, got {}", go_type(other)))
+        }
+    };
+    for entry in fields.iter() {
+        let it = Item::entry(entry);
+        // nats-server's parseJetStream has no recovery of its own: a wrong type is reported
+        // at the `jetstream` key.
+        let typed = Item { pos: item.pos, value: it.value };
+        match entry.key.to_ascii_lowercase().as_str() {
+            "store" | "store_dir" | "storedir" => {
+                if ctx.store_dir_set {
+                    return ctx.fail(it.pos, "Duplicate 'store_dir' configuration");
+                }
+                ctx.str(typed)?;
+                ctx.store_dir_set = true;
+            }
+            "max_memory_store" | "max_mem_store" | "max_mem" => {
+                if let Err(e) = storage_size(it.value) {
+                    return ctx.fail(it.pos, format!("max_mem_store {e}"));
+                }
+            }
+            "max_file_store" | "max_file" => {
+                if let Err(e) = storage_size(it.value) {
+                    return ctx.fail(it.pos, format!("max_file_store {e}"));
+                }
+            }
+            "domain" | "key" | "ek" | "encryption_key" | "extension_hint" => {
+                ctx.str(typed)?;
+            }
+            "enable" | "enabled" => {
+                ctx.bool(typed)?;
+            }
+            "unique_tag" => {
+                ctx.str(typed)?;
+            }
+            "cipher" => {
+                let cipher = ctx.str(typed)?;
+                if !matches!(cipher.to_ascii_lowercase().as_str(), "chacha" | "chachapoly" | "aes") {
+                    return ctx.fail(it.pos, format!("Unknown cipher type: {cipher:?}"));
+                }
+            }
+            "limits" => limits(ctx, it)?,
+            // Newer than 2.9.10.
+            "prev_encryption_key" | "sync" | "sync_always" => {}
+            "tpm" => {
+                ctx.map(typed)?;
+            }
+            "max_outstanding_catchup"
+            | "max_buffered_msgs"
+            | "max_buffered_size"
+            | "request_queue_limit"
+            | "max_catchup" => {
+                if let Err(e) = storage_size(it.value) {
+                    return ctx.fail(it.pos, format!("{} {e}", entry.key.to_ascii_lowercase()));
+                }
+            }
+            "sync_interval" => {
+                if !matches!(it.value, Value::String(s) if s.eq_ignore_ascii_case("always")) {
+                    duration_field(ctx, "sync_interval", it)?;
+                }
+            }
+            "strict" => {
+                ctx.bool(typed)?;
+            }
+            _ => ctx.unknown_field(entry),
+        }
+    }
+    Ok(())
+}
+
+/// `limits { max_ha_assets, max_request_batch }`.
+fn limits(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    let Value::Map(fields) = item.value else {
+        return ctx.fail(item.pos, format!("Expected a map to define JetStreamLimits, got {}", go_type(item.value)));
+    };
+    for entry in fields.iter() {
+        match entry.key.to_ascii_lowercase().as_str() {
+            "max_ha_assets" | "max_request_batch" => {
+                ctx.int(Item::entry(entry))?;
+            }
+            // Newer than 2.9.10.
+            "duplicate_window_max" | "max_duplicate_window" => {}
+            _ => ctx.unknown_field(entry),
+        }
+    }
+    Ok(())
+}
+
+/// nats-server's `getStorageSize`: an integer, or a string like `"10G"` (K, M, G, T).
+fn storage_size(value: &Value) -> Result<i64, String> {
+    let s = match value {
+        Value::Integer(n) => return Ok(*n),
+        Value::String(s) => s,
+        _ => return Err("must be int64 or string".into()),
+    };
+    if s.is_empty() {
+        return Ok(0);
+    }
+    let Some(suffix) = s.chars().last() else {
+        return Ok(0);
+    };
+    let prefix = &s[..s.len() - suffix.len_utf8()];
+    let number = go_atoi(prefix).ok_or_else(|| format!("strconv.ParseInt: parsing {prefix:?}: invalid syntax"))?;
+    let shift = match suffix {
+        'K' => 10,
+        'M' => 20,
+        'G' => 30,
+        'T' => 40,
+        _ => return Err("sizes defined as strings must end in K, M, G, T".into()),
+    };
+    Ok(number.wrapping_mul(1 << shift))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_sizes() {
+        assert_eq!(storage_size(&Value::Integer(5)), Ok(5));
+        assert_eq!(storage_size(&Value::String("10G".into())), Ok(10 << 30));
+        assert_eq!(storage_size(&Value::String(String::new())), Ok(0));
+        assert_eq!(
+            storage_size(&Value::String("5X".into())),
+            Err("sizes defined as strings must end in K, M, G, T".into())
+        );
+        assert_eq!(
+            storage_size(&Value::String("abcK".into())),
+            Err(r#"strconv.ParseInt: parsing "abc": invalid syntax"#.into())
+        );
+        assert_eq!(storage_size(&Value::Bool(true)), Err("must be int64 or string".into()));
+    }
+}
+
+/// Cases checked against nats-server 2.9.10 (`nats-server -t`): the expected texts are its
+/// output for the same file.
+#[cfg(test)]
+mod nats_server_cases {
+    use super::super::testutil::{first_error, options};
+
+    #[test]
+    fn same_verdict_as_nats_server() {
+        options(
+            "\njetstream { store_dir: \"/tmp/js\", max_memory_store: 1GB, max_file_store: \"10G\", domain: hub }\n",
+        );
+        options("\njetstream: enabled\n");
+        options("\njetstream: false\n");
+        assert_eq!(
+            first_error("\njetstream = \"foo\"\n"),
+            r#"test.conf:2:1: Expected 'enabled' or 'disabled' for string value, got 'foo'"#
+        );
+        assert_eq!(
+            first_error("\njetstream = 5\n"),
+            r#"test.conf:2:1: Expected map, bool or string to define JetStream, got int64"#
+        );
+        assert_eq!(
+            first_error("\njetstream { max_mem: \"5X\", foo: 1 }\n"),
+            r#"test.conf:2:13: max_mem_store sizes defined as strings must end in K, M, G, T"#
+        );
+        assert_eq!(
+            first_error("\njetstream { max_file: \"abcK\" }\n"),
+            r#"test.conf:2:13: max_file_store strconv.ParseInt: parsing "abc": invalid syntax"#
+        );
+        assert_eq!(
+            first_error("\nstore_dir = \"/tmp/a\"\njetstream { store_dir: \"/tmp/b\" }\n"),
+            r#"test.conf:3:13: Duplicate 'store_dir' configuration"#
+        );
+        assert_eq!(first_error("\njetstream { foo: 1, bar: 2 }\n"), r#"test.conf:2:13: unknown field "foo""#);
+        assert_eq!(
+            first_error("\njetstream { store_dir: 5 }\n"),
+            r#"test.conf:2:1: interface conversion: interface {} is int64, not string"#
+        );
+        assert_eq!(
+            first_error("\njetstream { enabled: \"x\" }\n"),
+            r#"test.conf:2:1: interface conversion: interface {} is string, not bool"#
+        );
+    }
+}
+
+/// The settings nats-server 2.9 added, checked against nats-server 2.9.10.
+#[cfg(test)]
+mod nats_server_2_9_cases {
+    use super::super::testutil::{first_error, options};
+
+    #[test]
+    fn same_verdict_as_nats_server() {
+        assert_eq!(
+            first_error("\njetstream { limits: 1 }\n"),
+            r#"test.conf:2:13: Expected a map to define JetStreamLimits, got int64"#
+        );
+        assert_eq!(
+            first_error("\njetstream { limits: { max_ha_assets: 1, max_request_batch: 1, foo: 1 } }\n"),
+            r#"test.conf:2:63: unknown field "foo""#
+        );
+        assert_eq!(
+            first_error("\njetstream { unique_tag: 1 }\n"),
+            r#"test.conf:2:1: interface conversion: interface {} is int64, not string"#
+        );
+        assert_eq!(
+            first_error("\njetstream { max_outstanding_catchup: \"x\" }\n"),
+            r#"test.conf:2:13: max_outstanding_catchup strconv.ParseInt: parsing "": invalid syntax"#
+        );
+        assert_eq!(
+            first_error("\njetstream { cipher: 1 }\n"),
+            r#"test.conf:2:1: interface conversion: interface {} is int64, not string"#
+        );
+        assert_eq!(first_error("\njetstream { cipher: \"foo\" }\n"), r#"test.conf:2:13: Unknown cipher type: "foo""#);
+        options("\njetstream { cipher: \"chacha\", unique_tag: \"az\", max_outstanding_catchup: 64MB, limits: { max_ha_assets: 10 } }\n");
+    }
+}

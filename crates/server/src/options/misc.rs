@@ -1,0 +1,292 @@
+//! Smaller settings rnats only validates: URLs, `ocsp`, lame duck timing, server tags,
+//! `default_js_domain` and the generic shapes of newer keys.
+
+use rnats_conf::Value;
+
+use super::check::{go_type, Ctx, Item, Step};
+use super::duration::{format_go_duration, parse_go_duration};
+
+/// Whether Go's `url.Parse` accepts `text` (nats-server reports only that it failed).
+pub(crate) fn url_parses(text: &str) -> bool {
+    let s = text.trim();
+    if s.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return false;
+    }
+    let s = s.split_once('#').map_or(s, |(before, _)| before);
+    // Scheme: a letter, then letters, digits, '+', '-', '.', up to ':'.
+    let mut rest = s;
+    let mut has_scheme = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            'a'..='z' | 'A'..='Z' => {}
+            '0'..='9' | '+' | '-' | '.' if i > 0 => {}
+            ':' if i == 0 => return false,
+            ':' => {
+                has_scheme = true;
+                rest = &s[i + 1..];
+                break;
+            }
+            _ => break,
+        }
+    }
+    let rest = rest.split_once('?').map_or(rest, |(before, _)| before);
+    if !valid_escapes(rest) {
+        return false;
+    }
+    if !has_scheme && !rest.starts_with('/') {
+        let first_segment = rest.split('/').next().unwrap_or("");
+        if first_segment.contains(':') {
+            return false;
+        }
+    }
+    if let Some(after) = rest.strip_prefix("//") {
+        let authority = after.split('/').next().unwrap_or("");
+        let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+        let port = if host.starts_with('[') {
+            match host.find(']') {
+                Some(end) => &host[end + 1..],
+                None => return false,
+            }
+        } else {
+            host.rfind(':').map_or("", |i| &host[i..])
+        };
+        let port_ok = port.is_empty() || (port.starts_with(':') && port[1..].bytes().all(|b| b.is_ascii_digit()));
+        if !port_ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// `%` must start a two-digit hex escape.
+fn valid_escapes(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if i + 2 >= bytes.len() {
+                return false;
+            }
+            if !(bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit()) {
+                return false;
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+/// nats-server's `parseURLs`: an array of URL strings (`kind`: "route", "gateway", ...).
+/// Bad URLs are reported each; a value that is not an array aborts the caller's block, a
+/// wrong element type only the list.
+pub(crate) fn urls(ctx: &mut Ctx, kind: &str, item: Item<'_>) -> Step<()> {
+    let elements = ctx.array(item)?;
+    ctx.section(|ctx| {
+        for element in elements {
+            url(ctx, kind, Item::element(element))?;
+        }
+        Ok(())
+    });
+    Ok(())
+}
+
+/// One URL string (nats-server's `parseURL`).
+pub(crate) fn url(ctx: &mut Ctx, kind: &str, item: Item<'_>) -> Step<()> {
+    let text = ctx.str(item)?;
+    if !url_parses(text) {
+        ctx.error(item.pos, format!("error parsing {kind} url [{:?}]", text.trim()));
+    }
+    Ok(())
+}
+
+/// `ocsp`: a boolean or `{mode, url(s)}`.
+pub(crate) fn ocsp(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    match item.value {
+        Value::Bool(_) => Ok(()),
+        Value::Map(fields) => {
+            for entry in fields.iter() {
+                let it = Item::entry(entry);
+                // nats-server matches these keys case-sensitively and prints `%T` where it
+                // means the value: its messages say "string".
+                match entry.key.as_str() {
+                    "mode" => {
+                        let mode = ctx.str(it)?;
+                        if !["always", "must", "never", "auto"].iter().any(|m| m.eq_ignore_ascii_case(mode)) {
+                            ctx.error(it.pos, "error parsing ocsp config: unsupported ocsp mode string");
+                        }
+                    }
+                    "urls" => {
+                        ctx.string_list("ocsp urls", it)?;
+                    }
+                    "url" => {
+                        ctx.str(it)?;
+                    }
+                    _ => return ctx.fail(it.pos, "error parsing ocsp config: unsupported field string"),
+                }
+            }
+            Ok(())
+        }
+        other => ctx.fail(item.pos, format!("error parsing ocsp config: unsupported type {}", go_type(other))),
+    }
+}
+
+/// `lame_duck_duration`: a duration of at least 30 seconds.
+pub(crate) fn lame_duck_duration(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    let text = ctx.str(item)?;
+    match parse_go_duration(text) {
+        Err(e) => ctx.fail(item.pos, format!("error parsing lame_duck_duration: {e}")),
+        Ok(nanos) if nanos < 30_000_000_000 => {
+            let shown = format_go_duration(nanos);
+            ctx.fail(item.pos, format!("invalid lame_duck_duration of {shown}, minimum is 30 seconds"))
+        }
+        Ok(_) => Ok(()),
+    }
+}
+
+/// `lame_duck_grace_period`: a duration, not negative.
+pub(crate) fn lame_duck_grace_period(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    let text = ctx.str(item)?;
+    match parse_go_duration(text) {
+        Err(e) => ctx.fail(item.pos, format!("error parsing lame_duck_grace_period: {e}")),
+        Ok(nanos) if nanos < 0 => ctx.fail(item.pos, "invalid lame_duck_grace_period, needs to be positive"),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// `server_tags`: a string or strings.
+pub(crate) fn server_tags(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    match item.value {
+        Value::String(_) => Ok(()),
+        Value::Array(elements) => {
+            if elements.iter().any(|e| !matches!(e.value, Value::String(_))) {
+                return ctx.fail(item.pos, "error parsing tags: unsupported type *conf.token where string is expected");
+            }
+            Ok(())
+        }
+        other => ctx.fail(item.pos, format!("error parsing tags: unsupported type {}", go_type(other))),
+    }
+}
+
+/// `default_js_domain`: account name to domain.
+pub(crate) fn default_js_domain(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    let Value::Map(fields) = item.value else {
+        return ctx.fail(item.pos, format!("error default_js_domain config: unsupported type {}", go_type(item.value)));
+    };
+    for entry in fields.iter() {
+        // nats-server reports a wrong type at the `default_js_domain` key.
+        ctx.str(Item { pos: item.pos, value: &entry.value.value })?;
+    }
+    Ok(())
+}
+
+/// A map of strings (`server_metadata`).
+pub(crate) fn string_map(ctx: &mut Ctx, field: &str, item: Item<'_>) -> Step<()> {
+    let Value::Map(fields) = item.value else {
+        return ctx.fail(item.pos, format!("error parsing {field}: unsupported type {}", go_type(item.value)));
+    };
+    for entry in fields.iter() {
+        if !matches!(entry.value.value, Value::String(_)) {
+            let message = format!("error parsing {field}: unsupported type {}", go_type(&entry.value.value));
+            ctx.error(&entry.key_pos, message);
+        }
+    }
+    Ok(())
+}
+
+/// A boolean or a map (`ocsp_cache`).
+pub(crate) fn bool_or_map(ctx: &mut Ctx, field: &str, item: Item<'_>) -> Step<()> {
+    if matches!(item.value, Value::Bool(_) | Value::Map(_)) {
+        return Ok(());
+    }
+    ctx.fail(item.pos, format!("error parsing {field}: unsupported type {}", go_type(item.value)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_as_go_parses_them() {
+        for ok in [
+            "nats-route://foo:bar@127.0.0.1:4245",
+            "nats://127.0.0.1:4222",
+            "nats://[::1]:4222",
+            "ws://host/path?x=1",
+            "tls://a",
+            "localhost",
+            "/just/a/path",
+        ] {
+            assert!(url_parses(ok), "{ok}");
+        }
+        for bad in ["x y://", "nats://a:xx", ":4222", "nats://a\u{1}b", "nats://h/%zz", "nats://h/%4"] {
+            assert!(!url_parses(bad), "{bad}");
+        }
+        // A scheme and no "//": an opaque URL, accepted.
+        assert!(url_parses("a:b/c:d"));
+    }
+}
+
+/// Cases checked against nats-server 2.9.10 (`nats-server -t`): the expected texts are its
+/// output for the same file.
+#[cfg(test)]
+mod nats_server_cases {
+    use super::super::testutil::{first_error, options};
+
+    #[test]
+    fn same_verdict_as_nats_server() {
+        assert_eq!(
+            first_error("\nlame_duck_duration = \"10s\"\n"),
+            r#"test.conf:2:1: invalid lame_duck_duration of 10s, minimum is 30 seconds"#
+        );
+        assert_eq!(
+            first_error("\nlame_duck_duration = 5\n"),
+            r#"test.conf:2:1: interface conversion: interface {} is int64, not string"#
+        );
+        assert_eq!(
+            first_error("\nlame_duck_duration = \"x\"\n"),
+            r#"test.conf:2:1: error parsing lame_duck_duration: time: invalid duration "x""#
+        );
+        assert_eq!(
+            first_error("\nlame_duck_grace_period = \"-1s\"\n"),
+            r#"test.conf:2:1: invalid lame_duck_grace_period, needs to be positive"#
+        );
+        assert_eq!(
+            first_error("\nlame_duck_grace_period = \"x\"\n"),
+            r#"test.conf:2:1: error parsing lame_duck_grace_period: time: invalid duration "x""#
+        );
+        options("\nserver_tags = \"a\"\n");
+        assert_eq!(first_error("\nserver_tags = 5\n"), r#"test.conf:2:1: error parsing tags: unsupported type int64"#);
+        assert_eq!(
+            first_error("\ndefault_js_domain = 5\n"),
+            r#"test.conf:2:1: error default_js_domain config: unsupported type int64"#
+        );
+        assert_eq!(
+            first_error("\ndefault_js_domain = { A: 5 }\n"),
+            r#"test.conf:2:1: interface conversion: interface {} is int64, not string"#
+        );
+        assert_eq!(first_error("\nmax_sub_tokens = 0\n"), r#"test.conf:2:1: max_sub_tokens value can not be negative"#);
+        assert_eq!(first_error("\nmax_sub_tokens = 300\n"), r#"test.conf:2:1: max_sub_tokens value is too big"#);
+        assert_eq!(
+            first_error("\nocsp { mode: foo }\n"),
+            r#"test.conf:2:8: error parsing ocsp config: unsupported ocsp mode string"#
+        );
+        assert_eq!(
+            first_error("\nocsp { mode: always, foo: 1 }\n"),
+            r#"test.conf:2:22: error parsing ocsp config: unsupported field string"#
+        );
+        assert_eq!(first_error("\nocsp: 5\n"), r#"test.conf:2:1: error parsing ocsp config: unsupported type int64"#);
+        options("\nocsp { mode: must, url: \"http://x\" }\n");
+        assert_eq!(first_error("\nhttp: \"x\"\n"), r#"test.conf:2:1: could not parse address string "x""#);
+        assert_eq!(first_error("\nhttps: true\n"), r#"test.conf:2:1: expected port or host:port, got bool"#);
+        assert_eq!(
+            first_error("\nsyslog: \"x\"\n"),
+            r#"test.conf:2:1: interface conversion: interface {} is string, not bool"#
+        );
+        assert_eq!(
+            first_error("\nstore_dir: 5\n"),
+            r#"test.conf:2:1: interface conversion: interface {} is int64, not string"#
+        );
+    }
+}

@@ -1,0 +1,234 @@
+//! Server options with nats-server's defaults, and the configuration file's meaning.
+//!
+//! [`load_config`] reads a file with `rnats_conf` (the syntax) and [`from_map`] turns the tree
+//! into [`Options`] the way nats-server 2.9's `ProcessConfigFile` does: keys are
+//! case-insensitive, every key nats-server knows is recognised, an unknown top-level key is an
+//! error (unless it is a variable used elsewhere), and all errors of a file are collected.
+//! Settings of features rnats has not built yet are checked for their shape as nats-server
+//! checks them and then ignored with one warning each.
+//!
+//! One file per section: `top` (the dispatcher and the plain settings), `auth`
+//! (`authorization`, users, permissions), `accounts`, `tls`, `cluster`, `gateway`,
+//! `leafnodes`, `websocket`, `mqtt`, `jetstream`, `operator` (operator, trusted keys,
+//! resolvers) and `misc` (the remaining shapes); `check`, `duration` and `listen` hold the
+//! shared pieces.
+
+mod accounts;
+mod auth;
+mod check;
+mod cluster;
+mod duration;
+mod gateway;
+mod jetstream;
+mod leafnodes;
+mod listen;
+mod misc;
+mod mqtt;
+mod operator;
+mod tls;
+mod top;
+mod websocket;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use rnats_conf::Pos;
+
+/// Credentials a client must present (the simple single-user forms of the command line).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SimpleAuth {
+    /// `--user`.
+    pub user: Option<String>,
+    /// `--pass`.
+    pub pass: Option<String>,
+    /// `--auth` (token).
+    pub token: Option<String>,
+}
+
+impl SimpleAuth {
+    /// Whether any credential is configured.
+    pub fn is_required(&self) -> bool {
+        self.user.is_some() || self.token.is_some()
+    }
+}
+
+/// One entry of a configured users list (`authorization.users` or an account's `users`).
+/// Parsed and validated; rnats does not enforce users lists yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigUser {
+    /// `user`/`username` (absent for an nkey user).
+    pub user: Option<String>,
+    /// `pass`/`password` (possibly a bcrypt hash).
+    pub password: Option<String>,
+    /// `nkey`: the user's public nkey.
+    pub nkey: Option<String>,
+    /// The account the user belongs to (`None`: the global account).
+    pub account: Option<String>,
+}
+
+/// Everything the server is told at start.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Client listen host.
+    pub host: String,
+    /// Client port: 0 means the default 4222, -1 a random free port (as in nats-server).
+    pub port: i32,
+    /// `server_name`; the server id when unset.
+    pub server_name: Option<String>,
+    /// `client_advertise`: the `host:port` advertised to clients instead of the listen address.
+    pub client_advertise: Option<String>,
+    /// Largest payload accepted.
+    pub max_payload: usize,
+    /// Longest control line accepted.
+    pub max_control_line: usize,
+    /// Outbound bytes a connection may have pending before it is closed as a slow consumer.
+    pub max_pending: usize,
+    /// Most client connections at once.
+    pub max_connections: usize,
+    /// Most subscriptions per connection (0: unlimited).
+    pub max_subscriptions: usize,
+    /// Interval between server PINGs.
+    pub ping_interval: Duration,
+    /// Unanswered PINGs before the connection is stale.
+    pub ping_max: u32,
+    /// Longest a socket write may block before the connection is a slow consumer.
+    pub write_deadline: Duration,
+    /// Time a client has to send a valid CONNECT when auth is required.
+    pub auth_timeout: Duration,
+    /// Required credentials.
+    pub auth: SimpleAuth,
+    /// Users lists from `authorization.users` and `accounts` (validated, not enforced yet).
+    pub users: Vec<ConfigUser>,
+    /// `system_account`: the name of the system account.
+    pub system_account: Option<String>,
+    /// `no_auth_user`: the user a client without credentials is treated as.
+    pub no_auth_user: Option<String>,
+    /// Log debug lines.
+    pub debug: bool,
+    /// Log protocol traces.
+    pub trace: bool,
+    /// Prefix log lines with the time.
+    pub logtime: bool,
+    /// Log to this file instead of standard error.
+    pub log_file: Option<PathBuf>,
+    /// Write the process id here.
+    pub pid_file: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            host: DEFAULT_HOST.to_string(),
+            port: 0,
+            server_name: None,
+            client_advertise: None,
+            max_payload: rnats_proto::DEFAULT_MAX_PAYLOAD,
+            max_control_line: rnats_proto::DEFAULT_MAX_CONTROL_LINE,
+            max_pending: 64 * 1024 * 1024,
+            max_connections: 64 * 1024,
+            max_subscriptions: 0,
+            ping_interval: Duration::from_secs(120),
+            ping_max: 2,
+            write_deadline: Duration::from_secs(10),
+            auth_timeout: Duration::from_secs(2),
+            auth: SimpleAuth::default(),
+            users: Vec::new(),
+            system_account: None,
+            no_auth_user: None,
+            debug: false,
+            trace: false,
+            logtime: true,
+            log_file: None,
+            pid_file: None,
+        }
+    }
+}
+
+/// nats-server's default listen host.
+pub const DEFAULT_HOST: &str = "0.0.0.0";
+
+impl Options {
+    /// The port to bind: the default for 0, any free port for -1.
+    pub fn listen_port(&self) -> u16 {
+        match self.port {
+            0 => 4222,
+            p if p < 0 => 0,
+            p => u16::try_from(p).unwrap_or(4222),
+        }
+    }
+}
+
+/// A configuration file's options and what rnats has to say about them.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The options, nats-server's defaults where the file is silent.
+    pub options: Options,
+    /// Warnings: nats-server's own (`FILE:LINE:COL: invalid use of field ...`, e.g. a bare
+    /// number of seconds for a duration) and rnats's (`FILE:LINE:COL: cluster is not
+    /// supported yet by rnats; the setting is ignored`).
+    pub warnings: Vec<String>,
+    /// The subset of `warnings` about security settings rnats cannot enforce yet (TLS, users,
+    /// permissions, accounts, operator mode). `rnats-server` refuses to run with any of them
+    /// (a config check with `-t` still passes): serving plaintext or unauthenticated where the
+    /// file asks for protection would be worse than not starting.
+    pub security_gaps: Vec<String>,
+}
+
+/// A configuration error, displayed exactly as nats-server prints it:
+/// `FILE:LINE:COL: message`, or only the message when nats-server gives no position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Where, when known.
+    pub pos: Option<Pos>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.pos {
+            Some(pos) => write!(f, "{pos}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl From<rnats_conf::Error> for ConfigError {
+    fn from(e: rnats_conf::Error) -> Self {
+        ConfigError { pos: e.pos, message: e.message }
+    }
+}
+
+/// Reads and interprets a configuration file.
+///
+/// On failure the list holds every problem of the file in nats-server's order: first the
+/// warnings nats-server prints ahead of its errors (such as
+/// `write_deadline should be converted to a duration`), then the errors in file order. A
+/// syntax error is reported as the parser gives it.
+pub fn load_config(path: &Path) -> Result<Loaded, Vec<ConfigError>> {
+    let map =
+        rnats_conf::parse_file(path).map_err(|errors| errors.into_iter().map(ConfigError::from).collect::<Vec<_>>())?;
+    from_map(&map)
+}
+
+/// Interprets a parsed configuration (see [`load_config`]).
+pub fn from_map(map: &rnats_conf::Map) -> Result<Loaded, Vec<ConfigError>> {
+    let mut ctx = check::Ctx::default();
+    let mut options = Options::default();
+    top::apply(&mut ctx, &mut options, map);
+    if ctx.errors.is_empty() {
+        let mut warnings: Vec<String> = ctx.go_warnings.iter().map(ToString::to_string).collect();
+        warnings.extend(ctx.notes);
+        Ok(Loaded { options, warnings, security_gaps: ctx.security_gaps })
+    } else {
+        let mut errors = ctx.go_warnings;
+        errors.extend(ctx.errors);
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testutil;

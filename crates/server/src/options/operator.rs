@@ -1,0 +1,216 @@
+//! Operator (JWT) mode: `operator`, `trusted`, `resolver`, `resolver_preload`. Checked as
+//! nats-server does without reading the files they name; rnats has no JWT mode yet.
+
+use rnats_conf::Value;
+
+use super::auth::{is_public_key, PREFIX_OPERATOR};
+use super::check::{go_type, Ctx, Item, Step};
+use super::duration::parse_go_duration;
+
+/// `operator`: the operator JWT (a file name or the JWT itself).
+pub(crate) fn operator(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    match item.value {
+        Value::String(_) => Ok(()),
+        // nats-server 2.9 takes a single operator only: an array is refused too.
+        other => ctx.fail(item.pos, format!("error parsing operators: unsupported type {}", go_type(other))),
+    }
+}
+
+/// `trusted`/`trusted_keys`: operator public nkeys.
+pub(crate) fn trusted(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    let keys = match item.value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(elements) => {
+            let mut keys = Vec::with_capacity(elements.len());
+            for element in elements {
+                match &element.value {
+                    Value::String(s) => keys.push(s.clone()),
+                    other => {
+                        let message = format!("error parsing trusted: unsupported type in array {}", go_type(other));
+                        ctx.error(&element.pos, message);
+                    }
+                }
+            }
+            keys
+        }
+        other => {
+            ctx.error(item.pos, format!("error parsing trusted: unsupported type {}", go_type(other)));
+            Vec::new()
+        }
+    };
+    // nats-server reports bad keys at the last token it looked at: the array's last element.
+    let pos = match item.value {
+        Value::Array(elements) => elements.last().map_or(item.pos, |e| &e.pos),
+        _ => item.pos,
+    };
+    for key in keys {
+        if !is_public_key(&key, PREFIX_OPERATOR) {
+            ctx.error(pos, format!("trust key {key:?} required to be a valid public operator nkey"));
+        }
+    }
+    Ok(())
+}
+
+/// The message for a resolver nats-server cannot make sense of.
+const RESOLVER_USAGE: &str = r#"error parsing account resolver, should be MEM or  URL("url") or a map containing dir and type state=[FULL|CACHE])"#;
+
+/// `resolver`: `MEM`, `URL("...")`, or `{type: full|cache, dir: ...}`.
+pub(crate) fn resolver(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    match item.value {
+        Value::String(s) => {
+            let upper = s.to_ascii_uppercase();
+            if upper.contains("MEM") {
+                return Ok(());
+            }
+            // URL or URL("address"); nats-server does not look further at the address.
+            if upper.contains("URL") {
+                return Ok(());
+            }
+            ctx.fail(item.pos, RESOLVER_USAGE)
+        }
+        Value::Map(fields) => {
+            let mut dir = String::new();
+            let mut kind = String::new();
+            let mut allow_delete = false;
+            let mut ttl = false;
+            let mut interval = false;
+            for entry in fields.iter() {
+                let it = Item::entry(entry);
+                // nats-server looks these keys up case-sensitively and ignores others.
+                match entry.key.as_str() {
+                    "dir" => dir = ctx.str(it)?.to_string(),
+                    "type" => kind = ctx.str(it)?.to_string(),
+                    "allow_delete" => allow_delete = ctx.bool(it)?,
+                    "limit" => {
+                        ctx.int(it)?;
+                    }
+                    "ttl" | "interval" | "timeout" => {
+                        let text = ctx.str(it)?;
+                        match parse_go_duration(text) {
+                            Ok(nanos) => {
+                                ttl |= entry.key == "ttl" && nanos != 0;
+                                interval |= entry.key == "interval" && nanos != 0;
+                            }
+                            Err(e) => return ctx.fail(item.pos, e),
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if dir.is_empty() {
+                return ctx.fail(item.pos, "dir has no value and needs to point to a directory");
+            }
+            match kind.to_ascii_uppercase().as_str() {
+                "CACHE" => {
+                    if interval {
+                        ctx.error(item.pos, "CACHE does not accept sync");
+                    }
+                    if allow_delete {
+                        ctx.error(item.pos, "CACHE does not accept allow_delete");
+                    }
+                    Ok(())
+                }
+                "FULL" => {
+                    if ttl {
+                        ctx.error(item.pos, "FULL does not accept ttl");
+                    }
+                    Ok(())
+                }
+                _ => ctx.fail(item.pos, RESOLVER_USAGE),
+            }
+        }
+        other => ctx.fail(item.pos, format!("error parsing operator resolver, wrong type {}", go_type(other))),
+    }
+}
+
+/// `resolver_preload`: account public key to account JWT.
+pub(crate) fn resolver_preload(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    let Value::Map(fields) = item.value else {
+        return ctx.fail(item.pos, "preload should be a map of account_public_key:account_jwt");
+    };
+    for entry in fields.iter() {
+        match &entry.value.value {
+            Value::String(jwt) if looks_like_jwt(jwt) => {}
+            Value::String(_) => ctx.error(&entry.key_pos, "invalid account JWT"),
+            _ => ctx.error(&entry.key_pos, "preload map value should be a string JWT"),
+        }
+    }
+    Ok(())
+}
+
+/// A JWT's shape: three base64url parts (the signature is not checked).
+fn looks_like_jwt(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').collect();
+    parts.len() == 3
+        && parts[..2].iter().all(|p| !p.is_empty())
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'='))
+}
+
+/// Cases checked against nats-server 2.9.10 (`nats-server -t`): the expected texts are its
+/// output for the same file.
+#[cfg(test)]
+mod nats_server_cases {
+    use super::super::testutil::{first_error, options};
+
+    #[test]
+    fn same_verdict_as_nats_server() {
+        assert_eq!(
+            first_error("\noperator = [\"a.jwt\"]\n"),
+            r#"test.conf:2:1: error parsing operators: unsupported type []interface {}"#
+        );
+        assert_eq!(
+            first_error("\noperator = 5\n"),
+            r#"test.conf:2:1: error parsing operators: unsupported type int64"#
+        );
+        assert_eq!(
+            first_error("\nresolver = FOO\n"),
+            r#"test.conf:2:1: error parsing account resolver, should be MEM or  URL("url") or a map containing dir and type state=[FULL|CACHE])"#
+        );
+        options("\nresolver = MEMORY\n");
+        assert_eq!(
+            first_error("\nresolver = { type: full }\n"),
+            r#"test.conf:2:1: dir has no value and needs to point to a directory"#
+        );
+        assert_eq!(
+            first_error("\nresolver = { type: x, dir: \"/tmp\" }\n"),
+            r#"test.conf:2:1: error parsing account resolver, should be MEM or  URL("url") or a map containing dir and type state=[FULL|CACHE])"#
+        );
+        options("\nresolver = { type: full, dir: \"/tmp\", allow_delete: true, interval: \"2m\", limit: 1000 }\n");
+        options("\nresolver = { type: cache, dir: \"/tmp\", ttl: \"2m\", limit: 10 }\n");
+        assert_eq!(
+            first_error("\nresolver = { type: cache, dir: \"/tmp\", allow_delete: true }\n"),
+            r#"test.conf:2:1: CACHE does not accept allow_delete"#
+        );
+        assert_eq!(
+            first_error("\nresolver = { type: full, dir: \"/tmp\", ttl: \"1h\" }\n"),
+            r#"test.conf:2:1: FULL does not accept ttl"#
+        );
+        assert_eq!(
+            first_error("\nresolver = 5\n"),
+            r#"test.conf:2:1: error parsing operator resolver, wrong type int64"#
+        );
+        options("\nresolver = URL(\"http://localhost:9090/jwt/v1/accounts/\")\n");
+        assert_eq!(
+            first_error("\ntrusted = \"abc\"\n"),
+            r#"test.conf:2:1: trust key "abc" required to be a valid public operator nkey"#
+        );
+        assert_eq!(
+            first_error("\ntrusted = [\"ODXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4\"]\n"),
+            r#"test.conf:2:13: trust key "ODXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4" required to be a valid public operator nkey"#
+        );
+        assert_eq!(first_error("\ntrusted = 5\n"), r#"test.conf:2:1: error parsing trusted: unsupported type int64"#);
+        assert_eq!(
+            first_error("\nresolver_preload: 5\n"),
+            r#"test.conf:2:1: preload should be a map of account_public_key:account_jwt"#
+        );
+        assert_eq!(
+            first_error("\nresolver_preload: { A: 5 }\n"),
+            r#"test.conf:2:21: preload map value should be a string JWT"#
+        );
+        assert_eq!(
+            first_error("\nresolver_pinned_accounts: 5\n"),
+            r#"test.conf:2:1: error parsing resolver_pinned_accounts: unsupported type int64"#
+        );
+        options("\nresolver_pinned_accounts: [\"A\"]\n");
+    }
+}
