@@ -1,20 +1,45 @@
 //! nats-server's command line, parsed with Go's `flag` rules: `-name value`, `-name=value`,
 //! `--name value`, booleans without a value (`-D`, or `-D=false`), and parsing stops at the
-//! first argument that is not a flag.
+//! first argument that is not a flag. Only flags given explicitly override the config file,
+//! as in nats-server.
 
 use std::path::PathBuf;
 
 use rnats::Options;
 
 /// What the command line asks for.
-#[derive(Debug)]
-pub enum Command {
-    /// Run a server.
-    Run(Box<Options>),
-    /// Print the version and exit.
-    Version,
-    /// Print usage and exit.
-    Help,
+#[derive(Debug, Default)]
+pub struct Cli {
+    /// `-c`: the config file.
+    pub config: Option<PathBuf>,
+    /// `-t`: check the config and exit.
+    pub check_config: bool,
+    /// `-sl`: send a signal to a running server instead of starting one.
+    pub signal: Option<String>,
+    /// `-v`.
+    pub version: bool,
+    /// `-h` / `--help_tls`.
+    pub help: bool,
+    /// Flags that were given, to override the config file.
+    pub flags: Flags,
+}
+
+/// Values of the flags given explicitly (`None`: not on the command line).
+#[derive(Debug, Default)]
+pub struct Flags {
+    port: Option<i32>,
+    host: Option<String>,
+    server_name: Option<String>,
+    pid_file: Option<PathBuf>,
+    log_file: Option<PathBuf>,
+    logtime: Option<bool>,
+    debug: Option<bool>,
+    trace: Option<bool>,
+    user: Option<String>,
+    pass: Option<String>,
+    token: Option<String>,
+    /// Flags rnats accepts but whose features are not built yet: (flag, value).
+    inactive: Vec<(String, String)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -40,8 +65,10 @@ enum Flag {
     Pass,
     Token,
     Config,
-    HttpPort,
-    HttpsPort,
+    CheckConfig,
+    Signal,
+    /// Parsed and validated, not active yet: a warning says so.
+    Inactive,
 }
 
 const FLAGS: &[(&[&str], Kind, Flag)] = &[
@@ -60,16 +87,36 @@ const FLAGS: &[(&[&str], Kind, Flag)] = &[
     (&["pass"], Kind::Value, Flag::Pass),
     (&["auth"], Kind::Value, Flag::Token),
     (&["c", "config"], Kind::Value, Flag::Config),
-    (&["m", "http_port"], Kind::Value, Flag::HttpPort),
-    (&["ms", "https_port"], Kind::Value, Flag::HttpsPort),
+    (&["t"], Kind::Bool, Flag::CheckConfig),
+    (&["sl", "signal"], Kind::Value, Flag::Signal),
+    (&["m", "http_port"], Kind::Value, Flag::Inactive),
+    (&["ms", "https_port"], Kind::Value, Flag::Inactive),
+    (&["client_advertise"], Kind::Value, Flag::Inactive),
+    (&["ports_file_dir"], Kind::Value, Flag::Inactive),
+    (&["s", "syslog"], Kind::Bool, Flag::Inactive),
+    (&["r", "remote_syslog"], Kind::Value, Flag::Inactive),
+    (&["log_size_limit"], Kind::Value, Flag::Inactive),
+    (&["max_traced_msg_len"], Kind::Value, Flag::Inactive),
+    (&["js", "jetstream"], Kind::Bool, Flag::Inactive),
+    (&["sd", "store_dir"], Kind::Value, Flag::Inactive),
+    (&["tls"], Kind::Bool, Flag::Inactive),
+    (&["tlscert"], Kind::Value, Flag::Inactive),
+    (&["tlskey"], Kind::Value, Flag::Inactive),
+    (&["tlsverify"], Kind::Bool, Flag::Inactive),
+    (&["tlscacert"], Kind::Value, Flag::Inactive),
+    (&["routes"], Kind::Value, Flag::Inactive),
+    (&["cluster"], Kind::Value, Flag::Inactive),
+    (&["cluster_name"], Kind::Value, Flag::Inactive),
+    (&["no_advertise"], Kind::Bool, Flag::Inactive),
+    (&["cluster_advertise"], Kind::Value, Flag::Inactive),
+    (&["connect_retries"], Kind::Value, Flag::Inactive),
+    (&["cluster_listen"], Kind::Value, Flag::Inactive),
+    (&["profile"], Kind::Value, Flag::Inactive),
 ];
 
 /// Parses `args` (without the program name). Errors carry Go's wording.
-pub fn parse(args: &[String]) -> Result<(Command, Vec<String>), String> {
-    let mut options = Options::default();
-    let mut warnings = Vec::new();
-    let mut version = false;
-    let mut help = false;
+pub fn parse(args: &[String]) -> Result<Cli, String> {
+    let mut cli = Cli::default();
     let mut i = 0;
     while i < args.len() {
         let arg = &args[i];
@@ -77,9 +124,7 @@ pub fn parse(args: &[String]) -> Result<(Command, Vec<String>), String> {
         if arg == "--" {
             break;
         }
-        let Some(body) = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-')) else {
-            break;
-        };
+        let Some(body) = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-')) else { break };
         if body.is_empty() || body.starts_with('-') || body.starts_with('=') {
             return Err(format!("bad flag syntax: {arg}"));
         }
@@ -94,51 +139,97 @@ pub fn parse(args: &[String]) -> Result<(Command, Vec<String>), String> {
             (Kind::Bool, None) => "true".to_string(),
             (_, Some(v)) => v,
             (Kind::Value, None) => {
-                let Some(v) = args.get(i) else {
-                    return Err(format!("flag needs an argument: -{name}"));
-                };
+                let Some(v) = args.get(i) else { return Err(format!("flag needs an argument: -{name}")) };
                 i += 1;
                 v.clone()
             }
         };
-        let boolean =
-            || parse_go_bool(&value).ok_or_else(|| format!("invalid boolean value {value:?} for -{name}: parse error"));
-        let integer =
-            || value.parse::<i32>().map_err(|_| format!("invalid value {value:?} for flag -{name}: parse error"));
-        match flag {
-            Flag::Port => options.port = integer()?,
-            Flag::Addr => options.host = value.clone(),
-            Flag::Name => options.server_name = Some(value.clone()),
-            Flag::Log => options.log_file = Some(PathBuf::from(&value)),
-            Flag::LogTime => options.logtime = boolean()?,
-            Flag::Debug => options.debug = boolean()?,
-            Flag::Trace => options.trace = boolean()?,
-            Flag::DebugTrace => {
-                let on = boolean()?;
-                options.debug = on;
-                options.trace = on;
+        apply(&mut cli, flag, kind, name, value)?;
+    }
+    Ok(cli)
+}
+
+fn apply(cli: &mut Cli, flag: Flag, kind: Kind, name: &str, value: String) -> Result<(), String> {
+    let boolean =
+        || parse_go_bool(&value).ok_or_else(|| format!("invalid boolean value {value:?} for -{name}: parse error"));
+    let integer = || value.parse::<i32>().map_err(|_| format!("invalid value {value:?} for flag -{name}: parse error"));
+    let flags = &mut cli.flags;
+    match flag {
+        Flag::Port => flags.port = Some(integer()?),
+        Flag::Addr => flags.host = Some(value),
+        Flag::Name => flags.server_name = Some(value),
+        Flag::Log => flags.log_file = Some(PathBuf::from(value)),
+        Flag::LogTime => flags.logtime = Some(boolean()?),
+        Flag::Debug => flags.debug = Some(boolean()?),
+        Flag::Trace => flags.trace = Some(boolean()?),
+        Flag::DebugTrace => {
+            let on = boolean()?;
+            flags.debug = Some(on);
+            flags.trace = Some(on);
+        }
+        Flag::Pid => flags.pid_file = Some(PathBuf::from(value)),
+        Flag::Version => cli.version = boolean()?,
+        Flag::Help => cli.help = boolean()?,
+        Flag::User => flags.user = Some(value),
+        Flag::Pass => flags.pass = Some(value),
+        Flag::Token => flags.token = Some(value),
+        Flag::Config => cli.config = Some(PathBuf::from(value)),
+        Flag::CheckConfig => cli.check_config = boolean()?,
+        Flag::Signal => cli.signal = Some(value),
+        Flag::Inactive => {
+            if kind == Kind::Bool {
+                boolean()?;
             }
-            Flag::Pid => options.pid_file = Some(PathBuf::from(&value)),
-            Flag::Version => version = boolean()?,
-            Flag::Help => help = boolean()?,
-            Flag::User => options.auth.user = Some(value.clone()),
-            Flag::Pass => options.auth.pass = Some(value.clone()),
-            Flag::Token => options.auth.token = Some(value.clone()),
-            Flag::Config => return Err(format!("config files are not supported yet (-c {value})")),
-            Flag::HttpPort | Flag::HttpsPort => {
-                integer()?;
-                warnings.push(format!("-{name} is accepted but monitoring is not implemented yet"));
-            }
+            flags.inactive.push((name.to_string(), value));
         }
     }
-    let command = if help {
-        Command::Help
-    } else if version {
-        Command::Version
-    } else {
-        Command::Run(Box::new(options))
-    };
-    Ok((command, warnings))
+    Ok(())
+}
+
+impl Flags {
+    /// Applies the flags given over `options` (which came from defaults or a config file) and
+    /// returns warnings for flags whose features are not built yet.
+    pub fn apply(&self, options: &mut Options) -> Vec<String> {
+        if let Some(port) = self.port {
+            options.port = port;
+        }
+        if let Some(host) = &self.host {
+            options.host = host.clone();
+        }
+        if let Some(name) = &self.server_name {
+            options.server_name = Some(name.clone());
+        }
+        if let Some(path) = &self.pid_file {
+            options.pid_file = Some(path.clone());
+        }
+        if let Some(path) = &self.log_file {
+            options.log_file = Some(path.clone());
+        }
+        if let Some(on) = self.logtime {
+            options.logtime = on;
+        }
+        if let Some(on) = self.debug {
+            options.debug = on;
+        }
+        if let Some(on) = self.trace {
+            options.trace = on;
+        }
+        if let Some(user) = &self.user {
+            options.auth.user = Some(user.clone());
+        }
+        if let Some(pass) = &self.pass {
+            options.auth.pass = Some(pass.clone());
+        }
+        if let Some(token) = &self.token {
+            options.auth.token = Some(token.clone());
+        }
+        self.inactive
+            .iter()
+            .map(|(name, _)| {
+                format!("flag -{name} is accepted but its feature is not implemented in rnats yet; ignored")
+            })
+            .collect()
+    }
 }
 
 /// Go's `strconv.ParseBool`.
@@ -150,8 +241,8 @@ fn parse_go_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// The `-h` text.
-pub const USAGE: &str = "\
+/// The `-h` text (nats-server's options; those marked * are accepted but not active yet).
+pub const USAGE: &str = "
 Usage: rnats-server [options]
 
 Server Options:
@@ -160,37 +251,77 @@ Server Options:
     -n, --name
         --server_name <server_name>  Server name (default: auto)
     -P, --pid <file>                 File to store PID
-    -m, --http_port <port>           Use port for http monitoring (not implemented yet)
-    -ms,--https_port <port>          Use port for https monitoring (not implemented yet)
-    -c, --config <file>              Configuration file (not supported yet)
+    -m, --http_port <port>           Use port for http monitoring (*)
+    -ms,--https_port <port>          Use port for https monitoring (*)
+    -c, --config <file>              Configuration file
+    -t                               Test configuration and exit
+    -sl,--signal <signal>[=<pid>]    Send signal to rnats-server process (ldm, stop, quit, term, reopen, reload)
+                                     <pid> can be either a PID (e.g. 1) or the path to a PID file
+        --client_advertise <string>  Client URL to advertise to other servers (*)
+        --ports_file_dir <dir>       Creates a ports file in the specified directory (*)
 
 Logging Options:
     -l, --log <file>                 File to redirect log output
     -T, --logtime                    Timestamp log entries (default: true)
+    -s, --syslog                     Log to syslog (*)
+    -r, --remote_syslog <addr>       Syslog server addr (*)
     -D, --debug                      Enable debugging output
     -V, --trace                      Trace the raw protocol
+    -VV                              Verbose trace
     -DV                              Debug and trace
+    -DVV                             Debug and verbose trace
+        --log_size_limit <limit>     Logfile size limit (*)
+        --max_traced_msg_len <len>   Maximum printable length for traced messages (*)
+
+JetStream Options:
+    -js, --jetstream                 Enable JetStream functionality (*)
+    -sd, --store_dir <dir>           Set the storage directory (*)
 
 Authorization Options:
         --user <user>                User required for connections
         --pass <password>            Password required for connections
         --auth <token>               Authorization token required for connections
 
+TLS Options (*):
+        --tls                        Enable TLS, do not verify clients (default: false)
+        --tlscert <file>             Server certificate file
+        --tlskey <file>              Private key for server certificate
+        --tlsverify                  Enable TLS, verify client certificates
+        --tlscacert <file>           Client certificate CA for verification
+
+Cluster Options (*):
+        --routes <rurl-1, rurl-2>    Routes to solicit and connect
+        --cluster <cluster-url>      Cluster URL for solicited routes
+        --cluster_name <string>      Cluster Name, if not set one will be dynamically generated
+        --no_advertise <bool>        Do not advertise known cluster information to clients
+        --cluster_advertise <string> Cluster URL to advertise to other servers
+        --connect_retries <number>   For implicit routes, number of connect retries
+        --cluster_listen <url>       Cluster url from which members can solicit routes
+
+Profiling Options (*):
+        --profile <port>             Profiling HTTP port
+
 Common Options:
     -h, --help                       Show this message
     -v, --version                    Show version
+        --help_tls                   TLS help
+
+(*) accepted for compatibility; not implemented in rnats yet (a warning is logged)
 ";
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn cli(args: &[&str]) -> Result<Cli, String> {
+        parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
     fn run(args: &[&str]) -> Result<Options, String> {
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        match parse(&args)?.0 {
-            Command::Run(o) => Ok(*o),
-            other => Err(format!("{other:?}")),
-        }
+        let parsed = cli(args)?;
+        let mut options = Options::default();
+        parsed.flags.apply(&mut options);
+        Ok(options)
     }
 
     #[test]
@@ -202,6 +333,9 @@ mod tests {
         assert_eq!(run(&["-p", "-1"]).unwrap().port, -1);
         assert_eq!(run(&["-server_name", "x"]).unwrap().server_name.as_deref(), Some("x"));
         assert_eq!(run(&["-a", "127.0.0.1"]).unwrap().host, "127.0.0.1");
+        assert_eq!(cli(&["-config", "a.conf"]).unwrap().config, Some(PathBuf::from("a.conf")));
+        assert_eq!(cli(&["--config=a.conf", "-t"]).unwrap().config, Some(PathBuf::from("a.conf")));
+        assert!(cli(&["-t"]).unwrap().check_config);
     }
 
     #[test]
@@ -214,9 +348,34 @@ mod tests {
     }
 
     #[test]
+    fn only_given_flags_override() {
+        let parsed = cli(&["-D"]).unwrap();
+        let mut from_file = Options { port: 5555, ..Options::default() };
+        parsed.flags.apply(&mut from_file);
+        assert_eq!(from_file.port, 5555, "config value kept");
+        assert!(from_file.debug);
+    }
+
+    #[test]
+    fn inactive_flags_parse_and_warn() {
+        let parsed = cli(&["-routes", "nats://a:6222", "--tls", "-cluster_name=x", "-m", "8222"]).unwrap();
+        let warnings = parsed.flags.apply(&mut Options::default());
+        assert_eq!(warnings.len(), 4);
+        assert!(cli(&["--tlsverify=nope"]).is_err());
+    }
+
+    #[test]
+    fn auth_flags() {
+        let o = run(&["--user", "u", "--pass", "p"]).unwrap();
+        assert_eq!((o.auth.user.as_deref(), o.auth.pass.as_deref()), (Some("u"), Some("p")));
+        assert_eq!(run(&["-auth", "t"]).unwrap().auth.token.as_deref(), Some("t"));
+    }
+
+    #[test]
     fn errors_use_go_wording() {
-        assert_eq!(run(&["-x"]).unwrap_err(), "flag provided but not defined: -x");
-        assert_eq!(run(&["-p"]).unwrap_err(), "flag needs an argument: -p");
+        assert_eq!(cli(&["-x"]).unwrap_err(), "flag provided but not defined: -x");
+        assert_eq!(cli(&["-p"]).unwrap_err(), "flag needs an argument: -p");
+        assert_eq!(cli(&["-sl"]).unwrap_err(), "flag needs an argument: -sl");
     }
 
     #[test]
@@ -226,8 +385,8 @@ mod tests {
 
     #[test]
     fn version_and_help() {
-        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(matches!(parse(&args(&["-v"])).unwrap().0, Command::Version));
-        assert!(matches!(parse(&args(&["--help"])).unwrap().0, Command::Help));
+        assert!(cli(&["-v"]).unwrap().version);
+        assert!(cli(&["--help"]).unwrap().help);
+        assert!(cli(&["--help_tls"]).unwrap().help);
     }
 }

@@ -1,33 +1,81 @@
-//! `rnats-server`: parse the command line, start the server, stop on SIGINT/SIGTERM.
+//! `rnats-server`: parse the command line, load the config file, start the server, act on
+//! signals.
 
 mod cli;
+mod signal;
 
 use std::process::ExitCode;
 
 use rnats::log::Logger;
-use rnats::Server;
+use rnats::{Options, Server};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (command, warnings) = match cli::parse(&args) {
-        Ok(parsed) => parsed,
+    let cli = match cli::parse(&args) {
+        Ok(cli) => cli,
         Err(e) => {
+            // nats-server prints the error, then its usage, and exits 0.
             eprintln!("{e}");
-            eprint!("{}", cli::USAGE);
-            return ExitCode::from(2);
-        }
-    };
-    let options = match command {
-        cli::Command::Version => {
-            println!("nats-server: v{}", rnats::COMPATIBLE_VERSION);
-            return ExitCode::SUCCESS;
-        }
-        cli::Command::Help => {
             print!("{}", cli::USAGE);
             return ExitCode::SUCCESS;
         }
-        cli::Command::Run(options) => *options,
     };
+    if cli.help {
+        print!("{}", cli::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    if cli.version {
+        println!("nats-server: v{}", rnats::COMPATIBLE_VERSION);
+        return ExitCode::SUCCESS;
+    }
+    if let Some(command) = &cli.signal {
+        return match signal::send(command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("rnats-server: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let (mut options, mut warnings, security_gaps) = match &cli.config {
+        Some(path) => match rnats::options::load_config(path) {
+            Ok(loaded) => (loaded.options, loaded.warnings, loaded.security_gaps),
+            Err(errors) => {
+                let mut text = String::from("rnats-server: ");
+                for error in &errors {
+                    text.push_str(&error.to_string());
+                    text.push('\n');
+                }
+                eprint!("{text}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None if cli.check_config => {
+            eprintln!("rnats-server: must specify [-c, --config] option to check configuration file syntax");
+            return ExitCode::FAILURE;
+        }
+        None => (Options::default(), Vec::new(), Vec::new()),
+    };
+    warnings.extend(cli.flags.apply(&mut options));
+    if cli.check_config {
+        for warning in &warnings {
+            eprintln!("rnats-server: warning: {warning}");
+        }
+        if let Some(path) = &cli.config {
+            eprintln!("rnats-server: configuration file {} is valid", path.display());
+        }
+        return ExitCode::SUCCESS;
+    }
+    if !security_gaps.is_empty() {
+        let mut text = String::from(
+            "rnats-server: refusing to start: the configuration asks for security settings rnats does not enforce yet:\n",
+        );
+        for gap in &security_gaps {
+            text.push_str(&format!("  {gap}\n"));
+        }
+        eprint!("{text}");
+        return ExitCode::FAILURE;
+    }
     let log = match Logger::new(options.log_file.as_deref(), options.logtime, options.debug, options.trace) {
         Ok(log) => log,
         Err(e) => {
@@ -48,9 +96,9 @@ fn main() -> ExitCode {
     runtime.block_on(run(options, log))
 }
 
-async fn run(options: rnats::Options, log: Logger) -> ExitCode {
+async fn run(options: Options, log: Logger) -> ExitCode {
     // Handlers go in before "Server is ready" is logged: a launcher may signal right after it.
-    let mut signals = match Signals::install() {
+    let mut signals = match signal::Signals::install() {
         Ok(signals) => signals,
         Err(e) => {
             log.fatal(&format!("cannot install signal handlers: {e}"));
@@ -62,39 +110,17 @@ async fn run(options: rnats::Options, log: Logger) -> ExitCode {
     let server = match Server::start(options, log).await {
         Ok(server) => server,
         Err(e) => {
-            let log = Logger::new(None, true, false, false);
-            if let Ok(log) = log {
+            if let Ok(log) = Logger::new(None, true, false, false) {
                 log.fatal(&format!("Error listening on port: {host}:{port}, \"{e}\""));
             }
             return ExitCode::FAILURE;
         }
     };
-    let signal = signals.wait().await;
     let state = std::sync::Arc::clone(server.state());
-    state.log.info(&format!("Trapped \"{signal}\" signal"));
+    let stop = signals.wait_for_stop(&state.log).await;
+    state.log.info(&format!("Trapped \"{stop}\" signal"));
     state.log.info("Initiating Shutdown...");
     server.shutdown().await;
     state.log.info("Server Exiting..");
     ExitCode::SUCCESS
-}
-
-/// SIGINT and SIGTERM, registered up front.
-struct Signals {
-    interrupt: tokio::signal::unix::Signal,
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn install() -> std::io::Result<Signals> {
-        use tokio::signal::unix::{signal, SignalKind};
-        Ok(Signals { interrupt: signal(SignalKind::interrupt())?, terminate: signal(SignalKind::terminate())? })
-    }
-
-    /// Waits for either; returns its name as nats-server logs it.
-    async fn wait(&mut self) -> &'static str {
-        tokio::select! {
-            _ = self.interrupt.recv() => "interrupt",
-            _ = self.terminate.recv() => "terminated",
-        }
-    }
 }

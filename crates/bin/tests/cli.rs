@@ -18,7 +18,7 @@ fn version_is_the_compatible_nats_server_release() {
 #[test]
 fn unknown_flag_fails_like_go() {
     let out = Command::new(BIN).arg("-nosuchflag").output().expect("run");
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(0), "nats-server exits 0 after printing usage");
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("flag provided but not defined: -nosuchflag\n"));
 }
 
@@ -83,4 +83,77 @@ fn log_file_and_pid_file() {
     let text = std::fs::read_to_string(&log).expect("log");
     assert!(text.contains("Trapped \"interrupt\" signal"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rnats-cli-conf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+#[test]
+fn config_check_accepts_and_rejects_with_position() {
+    let good = temp_file("good.conf", "port: 4333\nserver_name: \"a\"\nping_interval: \"30s\"\n");
+    let out = Command::new(BIN).arg("-t").arg("-c").arg(&good).output().expect("run -t");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is valid"));
+
+    let bad = temp_file("bad.conf", "port: 4333\nnot_a_nats_key: 1\n");
+    let out = Command::new(BIN).args(["-t", "-c"]).arg(&bad).output().expect("run -t");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad.conf:2:1: unknown field \"not_a_nats_key\""), "{stderr}");
+
+    let out = Command::new(BIN).arg("-t").output().expect("run -t");
+    assert_eq!(out.status.code(), Some(1), "-t needs -c");
+}
+
+#[test]
+fn config_file_runs_and_flags_override_it() {
+    let conf = temp_file("run.conf", "listen: 127.0.0.1:-1\nserver_name: from-file\nmax_payload: 2048\n");
+    let mut child = Command::new(BIN)
+        .arg("-c")
+        .arg(&conf)
+        .args(["-n", "from-flag"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rnats-server");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut port = None;
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        if let Some(addr) = line.split("Listening for client connections on ").nth(1) {
+            port = addr.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
+        }
+        if line.ends_with("Server is ready") {
+            break;
+        }
+    }
+    let port = port.expect("listening line");
+    let mut conn = RawConn::connect(([127, 0, 0, 1], port).into());
+    conn.send(b"PING\r\n");
+    assert!(conn.expect_contains(b"PONG\r\n", Duration::from_secs(5)));
+    let info = String::from_utf8_lossy(conn.received()).to_string();
+    assert!(info.contains("\"server_name\":\"from-flag\""), "flag wins over the file: {info}");
+    assert!(info.contains("\"max_payload\":2048"), "file value applies: {info}");
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    assert!(child.wait().expect("exit").success());
+}
+
+#[test]
+fn unenforceable_security_settings_refuse_to_start() {
+    let conf = temp_file("tls.conf", "port: -1\ntls {\n  cert_file: \"server.pem\"\n  key_file: \"key.pem\"\n}\n");
+    let check = Command::new(BIN).args(["-t", "-c"]).arg(&conf).output().expect("run -t");
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let run = Command::new(BIN).arg("-c").arg(&conf).output().expect("run");
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("refusing to start"));
+}
+
+#[test]
+fn documented_example_config_is_valid() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/example.conf");
+    let out = Command::new(BIN).arg("-t").arg("-c").arg(&example).output().expect("run -t");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
