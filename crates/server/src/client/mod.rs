@@ -25,8 +25,9 @@ use crate::server::ServerState;
 const MIN_READ_BUFFER: usize = 512;
 /// Largest read buffer kept for a busy connection (a bigger pending message grows it further).
 const MAX_READ_BUFFER: usize = 64 * 1024;
-/// Write buffers larger than this are released when a write uses less than a quarter of them.
-const KEEP_WRITE_BUFFER: usize = 64 * 1024;
+/// Write buffers larger than this are released when a write uses less than a quarter of them,
+/// so a connection that goes idle after a burst drops back to (almost) nothing.
+const KEEP_WRITE_BUFFER: usize = 4 * 1024;
 /// Longest a publisher waits for one lagging subscriber after a read batch.
 const MAX_STALL: Duration = Duration::from_millis(10);
 /// The first PING goes out this soon (nats-server's short first ping), then every interval.
