@@ -1,5 +1,5 @@
-//! An account: one isolated subject space. Core NATS has one, the global account `$G`; the
-//! accounts issue adds more, each with its own index.
+//! An account: one isolated subject space with its own index. Clients without configured
+//! accounts share the global account `$G`; users listed in `accounts {}` are bound to theirs.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -11,6 +11,8 @@ use crate::subscription::{SubRef, Subscription};
 
 /// Name of the account clients land in when no accounts are configured.
 pub const GLOBAL_ACCOUNT: &str = "$G";
+/// Default name of the system account (it exists even when not configured).
+pub const SYSTEM_ACCOUNT: &str = "$SYS";
 
 /// One subject space.
 pub struct Account {

@@ -14,7 +14,7 @@ use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use crate::account::{Account, GLOBAL_ACCOUNT};
+use crate::account::{Account, GLOBAL_ACCOUNT, SYSTEM_ACCOUNT};
 use crate::errors::CloseReason;
 use crate::log::Logger;
 use crate::options::Options;
@@ -31,6 +31,8 @@ pub struct ServerState {
     /// INFO sent to clients, without the per-connection fields.
     info: Info,
     global: Arc<Account>,
+    /// Every account by name: `$G`, the system account, and those users belong to.
+    accounts: HashMap<String, Arc<Account>, RandomState>,
     /// Open client connections, for limits and shutdown.
     clients: Mutex<HashMap<u64, Arc<ClientShared>, RandomState>>,
     next_client_id: AtomicU64,
@@ -71,28 +73,90 @@ impl ServerState {
         self.clients.lock().len()
     }
 
-    /// The account clients use when none are configured.
+    /// The global account `$G` (clients land there when no accounts are configured).
     pub fn global_account(&self) -> Arc<Account> {
         Arc::clone(&self.global)
     }
 
-    /// Whether clients must present credentials.
-    pub fn auth_required(&self) -> bool {
-        self.options.auth.is_required()
+    /// An account by name.
+    pub fn account(&self, name: &str) -> Option<Arc<Account>> {
+        self.accounts.get(name).cloned()
     }
 
-    /// Checks a CONNECT's credentials against the configured ones.
-    pub(crate) fn authorize(&self, connect: &ConnectOptions) -> bool {
+    /// The account a connection starts in before (or without) CONNECT: the `no_auth_user`'s
+    /// account when one is configured, else the global account.
+    pub fn default_account(&self) -> Arc<Account> {
+        self.no_auth_user()
+            .and_then(|user| user.account.as_deref())
+            .and_then(|name| self.account(name))
+            .unwrap_or_else(|| self.global_account())
+    }
+
+    /// Whether any credentials are configured.
+    pub fn auth_required(&self) -> bool {
+        self.options.auth.is_required() || !self.options.users.is_empty()
+    }
+
+    /// Whether a client must send CONNECT before anything else: credentials are configured
+    /// and there is no `no_auth_user` to fall back on. This is INFO's `auth_required`.
+    pub fn connect_required(&self) -> bool {
+        self.auth_required() && self.no_auth_user().is_none()
+    }
+
+    fn no_auth_user(&self) -> Option<&crate::options::ConfigUser> {
+        let name = self.options.no_auth_user.as_deref()?;
+        self.options.users.iter().find(|u| u.user.as_deref() == Some(name))
+    }
+
+    /// Checks a CONNECT's credentials; returns the account the client belongs to, or `None`
+    /// for an authorization violation.
+    pub(crate) fn authorize(&self, connect: &ConnectOptions) -> Option<Arc<Account>> {
         let auth = &self.options.auth;
         if let Some(token) = &auth.token {
-            return connect.auth_token.as_deref() == Some(token.as_str());
+            return (connect.auth_token.as_deref() == Some(token.as_str())).then(|| self.global_account());
         }
         if let Some(user) = &auth.user {
-            return connect.user.as_deref() == Some(user.as_str())
+            let matches = connect.user.as_deref() == Some(user.as_str())
                 && connect.pass.as_deref().unwrap_or("") == auth.pass.as_deref().unwrap_or("");
+            return matches.then(|| self.global_account());
         }
-        true
+        if self.options.users.is_empty() {
+            return Some(self.global_account());
+        }
+        let presented = connect.user.is_some()
+            || connect.pass.is_some()
+            || connect.auth_token.is_some()
+            || connect.nkey.is_some()
+            || connect.jwt.is_some();
+        let user = match connect.user.as_deref() {
+            Some(name) => self.options.users.iter().find(|u| u.user.as_deref() == Some(name))?,
+            None if !presented => self.no_auth_user()?,
+            None => return None,
+        };
+        if presented && !password_matches(user.password.as_deref(), connect.pass.as_deref()) {
+            return None;
+        }
+        match user.account.as_deref() {
+            Some(name) => self.account(name),
+            None => Some(self.global_account()),
+        }
     }
+}
+
+/// Plain-text comparison (bcrypt hashes are refused at start until they are supported).
+fn password_matches(configured: Option<&str>, presented: Option<&str>) -> bool {
+    configured.unwrap_or("") == presented.unwrap_or("")
+}
+
+/// `$G`, the system account, and every account a configured user belongs to.
+fn build_accounts(options: &Options) -> HashMap<String, Arc<Account>, RandomState> {
+    let mut accounts: HashMap<String, Arc<Account>, RandomState> = HashMap::default();
+    accounts.insert(GLOBAL_ACCOUNT.to_string(), Account::new(GLOBAL_ACCOUNT));
+    let system = options.system_account.clone().unwrap_or_else(|| SYSTEM_ACCOUNT.to_string());
+    for name in std::iter::once(system).chain(options.users.iter().filter_map(|u| u.account.clone())) {
+        accounts.entry(name.clone()).or_insert_with(|| Account::new(&name));
+    }
+    accounts
 }
 
 /// Starts servers.
@@ -120,16 +184,18 @@ impl Server {
             host: options.host.clone(),
             port: addr.port(),
             headers: true,
-            auth_required: options.auth.is_required(),
+            auth_required: (options.auth.is_required() || !options.users.is_empty()) && options.no_auth_user.is_none(),
             max_payload: options.max_payload as i64,
             ..Info::default()
         };
+        let accounts = build_accounts(&options);
         let state = Arc::new(ServerState {
             options,
             log,
             server_id,
             info,
-            global: Account::new(GLOBAL_ACCOUNT),
+            global: Arc::clone(&accounts[GLOBAL_ACCOUNT]),
+            accounts,
             clients: Mutex::new(HashMap::default()),
             next_client_id: AtomicU64::new(1),
             started: Instant::now(),

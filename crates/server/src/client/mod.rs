@@ -50,7 +50,7 @@ pub(crate) async fn serve(server: Arc<ServerState>, stream: TcpStream, peer: Soc
     }
     server.log.debug(|| format!("{peer} - cid:{id} - Client connection created"));
     let writer_task = tokio::spawn(write_loop(Arc::clone(&server), Arc::clone(&shared), writer));
-    let account = server.global_account();
+    let account = server.default_account();
     let mut session = ClientSession::new(Arc::clone(&server), Arc::clone(&shared), account);
     let reason = read_loop(&server, &shared, &mut session, reader).await;
     shared.close(reason);
@@ -74,7 +74,7 @@ async fn read_loop(
             buf.reserve(target);
         }
         let room = buf.capacity() - buf.len();
-        let auth_pending = server.auth_required() && !session.is_connected();
+        let auth_pending = server.connect_required() && !session.is_connected();
         let read = tokio::select! {
             read = reader.read_buf(&mut buf) => read,
             _ = shared.reader_wake.notified() => return shared.closed().unwrap_or(CloseReason::ServerShutdown),

@@ -74,7 +74,7 @@ impl ClientSession {
         loop {
             // Until a CONNECT is accepted on a server that requires auth, nats-server refuses
             // any operation that does not start with a C, before parsing it.
-            let auth_pending = !self.connect_received && self.server.auth_required();
+            let auth_pending = !self.connect_received && self.server.connect_required();
             if auth_pending && input.get(used).is_some_and(|b| !b.eq_ignore_ascii_case(&b'C')) {
                 return Err(self.fail(text::AUTHORIZATION_VIOLATION, CloseReason::AuthenticationViolation));
             }
@@ -150,9 +150,10 @@ impl ClientSession {
         // `account` or a true `new_account` is refused), then the protocol level.
         let legacy_account =
             options.account.as_deref().is_some_and(|a| !a.is_empty()) || options.new_account == Some(true);
-        if !self.server.authorize(&options) || legacy_account {
-            return Err(self.fail(text::AUTHORIZATION_VIOLATION, CloseReason::AuthenticationViolation));
-        }
+        let account = match self.server.authorize(&options) {
+            Some(account) if !legacy_account => account,
+            _ => return Err(self.fail(text::AUTHORIZATION_VIOLATION, CloseReason::AuthenticationViolation)),
+        };
         if options.protocol < 0 || options.protocol > i64::from(rnats_proto::PROTO_LEVEL) {
             return Err(self.fail(text::INVALID_CLIENT_PROTOCOL, CloseReason::BadClientProtocolVersion));
         }
@@ -161,6 +162,12 @@ impl ClientSession {
         }
         self.shared.headers.store(options.headers, Ordering::Relaxed);
         self.options = options;
+        if !Arc::ptr_eq(&account, &self.account) {
+            // Bound to another account (after no_auth_user, or a second CONNECT): what was
+            // subscribed in the old one goes, as in nats-server.
+            self.unsubscribe_all();
+            self.account = account;
+        }
         if !self.connect_received {
             self.connect_received = true;
             self.shared.mark_connected();

@@ -71,9 +71,6 @@ pub(crate) fn top_level(ctx: &mut Ctx, o: &mut Options, entry: &Entry) {
     }
     if let Some(users) = auth.users {
         let users = register_users(ctx, pos, users);
-        if !users.is_empty() {
-            ctx.security_gap(pos, "authorization users are not supported yet by rnats; the users are not enforced");
-        }
         o.users.extend(users);
     }
     if auth.permissions {
@@ -164,13 +161,26 @@ pub(crate) fn users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<ConfigUser>> {
             let it = Item::entry(entry);
             last = &entry.key_pos;
             match entry.key.to_ascii_lowercase().as_str() {
-                "nkey" => user.nkey = non_empty(ctx.str(it)?),
-                "user" | "username" => user.user = non_empty(ctx.str(it)?),
-                "pass" | "password" => user.password = non_empty(ctx.str(it)?),
-                "permission" | "permissions" | "authorization" => {
-                    let _ = permissions(ctx, it);
+                "nkey" => {
+                    user.nkey = non_empty(ctx.str(it)?);
+                    ctx.security_gap(it.pos, "nkey users are not supported yet by rnats");
                 }
-                "allowed_connection_types" | "connection_types" | "clients" => connection_types(ctx, it),
+                "user" | "username" => user.user = non_empty(ctx.str(it)?),
+                "pass" | "password" => {
+                    user.password = non_empty(ctx.str(it)?);
+                    if user.password.as_deref().is_some_and(|p| p.starts_with("$2")) {
+                        ctx.security_gap(it.pos, "bcrypt passwords are not supported yet by rnats");
+                    }
+                }
+                "permission" | "permissions" | "authorization" => {
+                    if permissions(ctx, it).is_ok() {
+                        ctx.security_gap(it.pos, "user permissions are not supported yet by rnats");
+                    }
+                }
+                "allowed_connection_types" | "connection_types" | "clients" => {
+                    connection_types(ctx, it);
+                    ctx.security_gap(it.pos, "allowed_connection_types is not supported yet by rnats");
+                }
                 _ => ctx.unknown_field(entry),
             }
         }
@@ -440,7 +450,7 @@ mod tests {
     }
 
     #[test]
-    fn users_lists_are_parsed_not_enforced() {
+    fn users_lists_are_parsed_and_nkey_users_reported() {
         let text = format!("\nauthorization {{ users = [ {{user: a, password: b}}, {{nkey: {USER_NKEY}}} ] }}\n");
         let o = options(&text);
         assert_eq!(
@@ -451,10 +461,8 @@ mod tests {
             ]
         );
         assert!(!o.auth.is_required());
-        assert_eq!(
-            warnings(&text),
-            ["test.conf:2:1: authorization users are not supported yet by rnats; the users are not enforced"]
-        );
+        // Password users are enforced; nkey users are not yet (a security gap).
+        assert_eq!(warnings(&text), ["test.conf:2:52: nkey users are not supported yet by rnats"]);
     }
 
     #[test]

@@ -41,7 +41,7 @@ impl<'a> Item<'a> {
 
 /// Top-level keys that protect the server: ignoring one would leave it open or unencrypted.
 const SECURITY_KEYS: &[&str] =
-    &["tls", "accounts", "operator", "operators", "trusted", "trusted_keys", "resolver", "resolver_preload"];
+    &["tls", "operator", "operators", "trusted", "trusted_keys", "resolver", "resolver_preload"];
 
 /// Users defined so far (top-level `authorization` and `accounts`), for nats-server's
 /// cross-checks between the two.

@@ -27,6 +27,18 @@ pub async fn subscriptions_settled(server: &TestServer, count: usize) {
     panic!("server has {} subscriptions, expected {count}", account.subscription_count());
 }
 
+/// Like [`subscriptions_settled`] for a named account.
+pub async fn subscriptions_settled_in(server: &TestServer, account: &str, count: usize) {
+    let account = server.state().account(account).expect("account exists");
+    for _ in 0..1000 {
+        if account.subscription_count() >= count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("account {} has {} subscriptions, expected {count}", account.name, account.subscription_count());
+}
+
 async fn next(sub: &mut async_nats::Subscriber) -> async_nats::Message {
     tokio::time::timeout(WAIT, sub.next()).await.expect("message in time").expect("subscription open")
 }

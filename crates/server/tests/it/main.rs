@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area.
 
+mod accounts;
 mod async_client;
 mod differential;
 mod limits;
