@@ -131,7 +131,7 @@ cat >>docs/benchmarks.md <<'NOTES'
   per batch, small idle buffers).
 - What bounds the rates now: the client and both servers share 2 cores, so the tool's own CPU is
   part of every figure (`client ns/unit` in `rnats-bench`'s table). Server CPU per unit is the
-  steadier comparison; it is 0.26x-0.53x of nats-server's here.
+  steadier comparison; it is between a quarter and two thirds of nats-server's here.
 - Latency percentiles on a shared 2-core machine move a lot between runs (other processes, the
   tool's own threads); compare the two servers within one run only.
 - Memory per idle connection is measured on freshly started servers (each `idle` scenario
