@@ -1,13 +1,15 @@
 //! An account: one isolated subject space with its own index. Clients without configured
 //! accounts share the global account `$G`; users listed in `accounts {}` are bound to theirs.
+//! Messages cross accounts only through configured stream imports (see `import.rs`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::RwLock;
-use rnats_subject::{MatchResult, SubjectIndex};
+use rnats_subject::{subjects_collide, MatchResult, SubjectIndex};
 
-use crate::subscription::{SubRef, Subscription};
+use crate::import::StreamImport;
+use crate::subscription::{Subscription, Target};
 
 /// Name of the account clients land in when no accounts are configured.
 pub const GLOBAL_ACCOUNT: &str = "$G";
@@ -20,9 +22,11 @@ pub struct Account {
     pub name: String,
     /// Read-locked by publishers (who rarely get here: they have their own caches), write-locked
     /// by SUB and UNSUB.
-    index: RwLock<SubjectIndex<SubRef>>,
+    index: RwLock<SubjectIndex<Target>>,
     /// Mirrors the index's generation so publishers can check their caches without the lock.
     generation: AtomicU64,
+    /// Stream imports into this account: a new subscription here may make one of them live.
+    imports: RwLock<Vec<Arc<StreamImport>>>,
 }
 
 impl Account {
@@ -32,15 +36,18 @@ impl Account {
             name: name.to_string(),
             index: RwLock::new(SubjectIndex::default()),
             generation: AtomicU64::new(0),
+            imports: RwLock::new(Vec::new()),
         })
+    }
+
+    /// Registers a stream import into this account (at start, before clients connect).
+    pub fn add_import(&self, import: Arc<StreamImport>) {
+        self.imports.write().push(import);
     }
 
     /// Adds a subscription to the index. Fails for an invalid subject.
     pub fn add_subscription(&self, sub: &Arc<Subscription>) -> bool {
-        let mut index = self.index.write();
-        let added = index.insert(&sub.subject, sub.queue.as_deref(), SubRef(Arc::clone(sub))).is_ok();
-        self.generation.store(index.generation(), Ordering::Release);
-        added
+        self.add_target(&sub.subject, sub.queue.as_deref(), Target::Client(Arc::clone(sub)))
     }
 
     /// Removes a subscription from the index (once; later calls do nothing).
@@ -48,14 +55,50 @@ impl Account {
         if sub.removed.swap(true, Ordering::AcqRel) {
             return false;
         }
-        let mut index = self.index.write();
-        let removed = index.remove(&sub.subject, sub.queue.as_deref(), &SubRef(Arc::clone(sub)));
-        self.generation.store(index.generation(), Ordering::Release);
+        self.remove_target(&sub.subject, sub.queue.as_deref(), &Target::Client(Arc::clone(sub)))
+    }
+
+    /// Adds any target; imports into this account whose local subject collides gain interest.
+    pub(crate) fn add_target(&self, subject: &[u8], queue: Option<&[u8]>, target: Target) -> bool {
+        {
+            let mut index = self.index.write();
+            if index.insert(subject, queue, target).is_err() {
+                return false;
+            }
+            self.generation.store(index.generation(), Ordering::Release);
+        }
+        for import in self.colliding_imports(subject) {
+            import.add_interest();
+        }
+        true
+    }
+
+    /// Removes a target; colliding imports lose interest.
+    pub(crate) fn remove_target(&self, subject: &[u8], queue: Option<&[u8]>, target: &Target) -> bool {
+        let removed = {
+            let mut index = self.index.write();
+            let removed = index.remove(subject, queue, target);
+            self.generation.store(index.generation(), Ordering::Release);
+            removed
+        };
+        if removed {
+            for import in self.colliding_imports(subject) {
+                import.remove_interest();
+            }
+        }
         removed
     }
 
+    fn colliding_imports(&self, subject: &[u8]) -> Vec<Arc<StreamImport>> {
+        let imports = self.imports.read();
+        if imports.is_empty() {
+            return Vec::new();
+        }
+        imports.iter().filter(|i| subjects_collide(subject, &i.local)).cloned().collect()
+    }
+
     /// Who is interested in `subject`.
-    pub fn matches(&self, subject: &[u8]) -> Arc<MatchResult<SubRef>> {
+    pub fn matches(&self, subject: &[u8]) -> Arc<MatchResult<Target>> {
         self.index.read().matches(subject)
     }
 
@@ -64,7 +107,7 @@ impl Account {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Subscriptions in the index.
+    /// Entries in the index (client subscriptions and live import targets).
     pub fn subscription_count(&self) -> usize {
         self.index.read().len()
     }

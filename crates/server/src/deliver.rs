@@ -8,8 +8,13 @@ use rnats_proto::encode::{self, Sizes};
 use rnats_subject::MatchResult;
 
 use crate::account::Account;
+use crate::import::SubjectBuffer;
 use crate::outbound::FlushSet;
-use crate::subscription::{SubRef, Subscription};
+use crate::subscription::{Subscription, Target};
+
+/// Chained stream imports deeper than this are not followed (the config refuses cycles; this
+/// is a second line of defence).
+const MAX_IMPORT_DEPTH: usize = 8;
 
 /// A message on its way to subscribers, fields borrowed from the publisher's read buffer.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +46,9 @@ impl Publisher {
     fn skips(&self, sub: &Subscription) -> bool {
         !self.echo && sub.client.id == self.client_id
     }
+
+    /// Messages arriving through an import have no publisher in the receiving account.
+    const ELSEWHERE: Publisher = Publisher { client_id: u64::MAX, echo: true };
 }
 
 enum Outcome {
@@ -53,23 +61,42 @@ enum Outcome {
 /// Delivers `msg` to everyone in `matches`; returns whether anyone got it.
 pub fn fan_out(
     account: &Account,
-    matches: &MatchResult<SubRef>,
+    matches: &MatchResult<Target>,
     publisher: Publisher,
     msg: &Message<'_>,
     flush: &mut FlushSet,
 ) -> bool {
+    fan_out_at(account, matches, publisher, msg, flush, 0)
+}
+
+fn fan_out_at(
+    account: &Account,
+    matches: &MatchResult<Target>,
+    publisher: Publisher,
+    msg: &Message<'_>,
+    flush: &mut FlushSet,
+    depth: usize,
+) -> bool {
     let mut delivered = false;
-    for sub in &matches.plain {
-        if publisher.skips(sub) {
-            continue;
+    for target in &matches.plain {
+        match target {
+            Target::Client(sub) if !publisher.skips(sub) => delivered |= settle(account, sub, deliver(sub, msg, flush)),
+            Target::Client(_) => {}
+            Target::StreamImport(import) if depth < MAX_IMPORT_DEPTH => {
+                let mut subject = SubjectBuffer::new();
+                import.local_subject(msg.subject, &mut subject);
+                let local = Message { subject: subject.as_bytes(), ..*msg };
+                let matches = import.importer.matches(local.subject);
+                delivered |= fan_out_at(&import.importer, &matches, Publisher::ELSEWHERE, &local, flush, depth + 1);
+            }
+            Target::StreamImport(_) => {}
         }
-        delivered |= settle(account, sub, deliver(sub, msg, flush));
     }
     for group in &matches.queues {
         let members = &group.members;
         let start = fastrand::usize(..members.len());
         for i in 0..members.len() {
-            let sub = &members[(start + i) % members.len()];
+            let Some(sub) = members[(start + i) % members.len()].subscription() else { continue };
             if publisher.skips(sub) {
                 continue;
             }
@@ -82,12 +109,12 @@ pub fn fan_out(
     delivered
 }
 
-fn settle(account: &Account, sub: &SubRef, outcome: Outcome) -> bool {
+fn settle(account: &Account, sub: &std::sync::Arc<Subscription>, outcome: Outcome) -> bool {
     match outcome {
         Outcome::Skipped => false,
         Outcome::Delivered => true,
         Outcome::DeliveredLast => {
-            account.remove_subscription(&sub.0);
+            account.remove_subscription(sub);
             true
         }
     }

@@ -11,6 +11,7 @@ pub mod account;
 pub mod client;
 pub mod deliver;
 pub mod errors;
+pub mod import;
 pub mod log;
 pub mod options;
 pub mod outbound;

@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::account::{Account, GLOBAL_ACCOUNT, SYSTEM_ACCOUNT};
 use crate::errors::CloseReason;
+use crate::import::{LocalMapping, StreamImport};
 use crate::log::Logger;
 use crate::options::Options;
 use crate::outbound::ClientShared;
@@ -153,8 +154,21 @@ fn build_accounts(options: &Options) -> HashMap<String, Arc<Account>, RandomStat
     let mut accounts: HashMap<String, Arc<Account>, RandomState> = HashMap::default();
     accounts.insert(GLOBAL_ACCOUNT.to_string(), Account::new(GLOBAL_ACCOUNT));
     let system = options.system_account.clone().unwrap_or_else(|| SYSTEM_ACCOUNT.to_string());
-    for name in std::iter::once(system).chain(options.users.iter().filter_map(|u| u.account.clone())) {
+    let named = options.users.iter().filter_map(|u| u.account.clone());
+    let linked = options.stream_imports.iter().flat_map(|i| [i.importer.clone(), i.exporter.clone()]);
+    for name in std::iter::once(system).chain(named).chain(linked) {
         accounts.entry(name.clone()).or_insert_with(|| Account::new(&name));
+    }
+    for config in &options.stream_imports {
+        let (Some(exporter), Some(importer)) = (accounts.get(&config.exporter), accounts.get(&config.importer)) else {
+            continue;
+        };
+        let mapping = match (&config.prefix, &config.to) {
+            (Some(prefix), _) => LocalMapping::Prefix(prefix.trim_end_matches('.').as_bytes().into()),
+            (None, Some(to)) => LocalMapping::To(to.as_bytes().into()),
+            (None, None) => LocalMapping::Same,
+        };
+        importer.add_import(StreamImport::new(Arc::clone(exporter), Arc::clone(importer), &config.subject, mapping));
     }
     accounts
 }

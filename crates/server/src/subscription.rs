@@ -47,19 +47,32 @@ impl Subscription {
     }
 }
 
-/// A subscription as stored in the subject index: compared by identity.
+/// What the subject index points at: a client's subscription, or a stream import that carries
+/// matching messages into another account. Compared by identity.
 #[derive(Clone)]
-pub struct SubRef(pub Arc<Subscription>);
+pub enum Target {
+    /// A client subscription.
+    Client(Arc<Subscription>),
+    /// A stream import out of this account (present only while the importer has interest).
+    StreamImport(Arc<crate::import::StreamImport>),
+}
 
-impl PartialEq for SubRef {
+impl PartialEq for Target {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        match (self, other) {
+            (Target::Client(a), Target::Client(b)) => Arc::ptr_eq(a, b),
+            (Target::StreamImport(a), Target::StreamImport(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
     }
 }
 
-impl std::ops::Deref for SubRef {
-    type Target = Subscription;
-    fn deref(&self) -> &Subscription {
-        &self.0
+impl Target {
+    /// The client subscription, if this is one.
+    pub fn subscription(&self) -> Option<&Arc<Subscription>> {
+        match self {
+            Target::Client(sub) => Some(sub),
+            Target::StreamImport(_) => None,
+        }
     }
 }

@@ -39,6 +39,20 @@ pub fn subject_matches(filter: &[u8], subject: &[u8]) -> bool {
     }
 }
 
+/// Whether two subscription subjects (with wildcards) can match a common literal subject.
+pub fn subjects_collide(a: &[u8], b: &[u8]) -> bool {
+    let mut left = a.split(|&c| c == b'.');
+    let mut right = b.split(|&c| c == b'.');
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return true,
+            (Some(b">"), Some(_)) | (Some(_), Some(b">")) => return true,
+            (Some(l), Some(r)) if l == b"*" || r == b"*" || l == r => {}
+            _ => return false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +69,17 @@ mod tests {
         assert!(is_valid_literal_subject(b"foo*.bar"));
         assert!(!is_valid_literal_subject(b"foo.*"));
         assert!(!is_valid_literal_subject(b">"));
+    }
+
+    #[test]
+    fn collisions() {
+        assert!(subjects_collide(b">", b"a.b"));
+        assert!(subjects_collide(b"a.*", b"*.b"));
+        assert!(subjects_collide(b"a.>", b"a.b.c"));
+        assert!(!subjects_collide(b"a.*", b"a.b.c"));
+        assert!(!subjects_collide(b"a.b", b"a.c"));
+        assert!(subjects_collide(b"from.a.>", b"from.>"));
+        assert!(!subjects_collide(b"a", b"a.>"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use foldhash::fast::RandomState;
 use rnats_subject::MatchResult;
 
 use crate::account::Account;
-use crate::subscription::SubRef;
+use crate::subscription::Target;
 
 /// Subjects a connection remembers before it starts over.
 const LIMIT: usize = 256;
@@ -17,11 +17,11 @@ const LIMIT: usize = 256;
 #[derive(Default)]
 pub(crate) struct MatchCache {
     generation: u64,
-    entries: HashMap<Box<[u8]>, Arc<MatchResult<SubRef>>, RandomState>,
+    entries: HashMap<Box<[u8]>, Arc<MatchResult<Target>>, RandomState>,
 }
 
 impl MatchCache {
-    pub(crate) fn matches(&mut self, account: &Account, subject: &[u8]) -> Arc<MatchResult<SubRef>> {
+    pub(crate) fn matches(&mut self, account: &Account, subject: &[u8]) -> Arc<MatchResult<Target>> {
         // Read the generation before matching: a change during the match then shows as a
         // mismatch on the next call rather than being hidden.
         let generation = account.generation();

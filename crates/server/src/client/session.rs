@@ -15,7 +15,7 @@ use crate::deliver::{fan_out, Message, Publisher};
 use crate::errors::{self, text, CloseReason};
 use crate::outbound::{ClientShared, FlushSet};
 use crate::server::ServerState;
-use crate::subscription::Subscription;
+use crate::subscription::{Subscription, Target};
 
 /// The server's service-import reply prefix: a client may not use a reply starting with it.
 const SERVICE_REPLY_PREFIX: &[u8] = b"_R_.";
@@ -220,7 +220,8 @@ impl ClientSession {
     /// on the reply subject, if it has one.
     fn no_responders(&mut self, reply: &[u8]) {
         let matches = self.account.matches(reply);
-        let Some(sub) = matches.plain.iter().find(|s| s.client.id == self.shared.id && !s.is_removed()) else {
+        let own = |t: &Target| t.subscription().filter(|s| s.client.id == self.shared.id && !s.is_removed()).cloned();
+        let Some(sub) = matches.plain.iter().find_map(own) else {
             return;
         };
         let header = rnats_proto::NO_RESPONDERS_HEADER;

@@ -34,6 +34,10 @@ struct ImportDef {
     /// The exporting account.
     account: String,
     subject: String,
+    /// Stream imports: `prefix`.
+    prefix: Option<String>,
+    /// Stream imports: `to`.
+    to: Option<String>,
 }
 
 /// Imports and exports of all accounts, resolved after the accounts block.
@@ -46,7 +50,7 @@ struct References {
 impl References {
     /// nats-server's resolution of exports, then imports: every account they name must exist
     /// and every import must be allowed by a matching export of its account.
-    fn resolve(&self, ctx: &mut Ctx, pos: &Pos, defined: &HashSet<String>) {
+    fn resolve(&self, ctx: &mut Ctx, o: &mut Options, pos: &Pos, defined: &HashSet<String>) {
         for service in [false, true] {
             let what = if service { "service export" } else { "stream export" };
             for export in self.exports.iter().filter(|e| e.service == service) {
@@ -64,6 +68,14 @@ impl References {
                     let message =
                         format!("Error adding {kind} import {:?}: {kind} import not authorized", import.subject);
                     ctx.error(pos, message);
+                } else if !import.service {
+                    o.stream_imports.push(super::StreamImportConfig {
+                        importer: import.importer.clone(),
+                        exporter: import.account.clone(),
+                        subject: import.subject.clone(),
+                        prefix: import.prefix.clone(),
+                        to: import.to.clone(),
+                    });
                 }
             }
         }
@@ -155,7 +167,7 @@ pub(crate) fn accounts(ctx: &mut Ctx, o: &mut Options, item: Item<'_>) {
             }
             // nats-server resolves imports and exports only when nothing failed so far.
             if ctx.errors.is_empty() {
-                refs.resolve(ctx, item.pos, &defined);
+                refs.resolve(ctx, o, item.pos, &defined);
             }
         }
         // nats-server ignores any other type here.
@@ -177,14 +189,16 @@ fn account(ctx: &mut Ctx, o: &mut Options, name: &str, fields: &Map, refs: &mut 
                 }
             }
             "imports" => {
-                if imports(ctx, name, it, refs).is_ok() {
-                    ctx.note(it.pos, format!("account {name}: imports are not supported yet by rnats; ignored"));
+                let before = refs.imports.len();
+                if imports(ctx, name, it, refs).is_ok() && refs.imports[before..].iter().any(|i| i.service) {
+                    ctx.note(
+                        it.pos,
+                        format!("account {name}: service imports are not supported yet by rnats; ignored"),
+                    );
                 }
             }
             "exports" => {
-                if exports(ctx, name, it, refs).is_ok() {
-                    ctx.note(it.pos, format!("account {name}: exports are not supported yet by rnats; ignored"));
-                }
+                let _ = exports(ctx, name, it, refs);
             }
             "jetstream" => {
                 if account_jetstream(ctx, it).is_ok() {
@@ -450,8 +464,15 @@ fn imports(ctx: &mut Ctx, importer: &str, item: Item<'_>, refs: &mut References)
             }
             services.insert(import.to.clone(), (import.account.clone(), import.subject.clone()));
         }
-        let Import { service, account, subject, .. } = import;
-        refs.imports.push(ImportDef { importer: importer.to_string(), service, account, subject });
+        let Import { service, account, subject, prefix, stream_to, .. } = import;
+        refs.imports.push(ImportDef {
+            importer: importer.to_string(),
+            service,
+            account,
+            subject,
+            prefix,
+            to: stream_to,
+        });
     }
     Ok(())
 }
@@ -463,12 +484,17 @@ struct Import {
     subject: String,
     /// The local subject of a service import.
     to: String,
+    /// A stream import's `prefix`.
+    prefix: Option<String>,
+    /// A stream import's `to`.
+    stream_to: Option<String>,
 }
 
 /// nats-server's `parseImportStreamOrService`.
 fn import(ctx: &mut Ctx, fields: &Map) -> Step<Option<Import>> {
     let mut found: Option<Import> = None;
     let mut prefix = false;
+    let mut prefix_text: Option<String> = None;
     let mut to: Option<String> = None;
     for entry in fields.iter() {
         let it = Item::entry(entry);
@@ -500,10 +526,10 @@ fn import(ctx: &mut Ctx, fields: &Map) -> Step<Option<Import>> {
                     continue;
                 }
                 let local = to.clone().filter(|_| service).unwrap_or_else(|| subject.clone());
-                found = Some(Import { service, account: name, subject, to: local });
+                found = Some(Import { service, account: name, subject, to: local, prefix: None, stream_to: None });
             }
             "prefix" => {
-                ctx.str(it)?;
+                prefix_text = Some(ctx.str(it)?.to_string());
                 prefix = true;
             }
             "to" => {
@@ -525,6 +551,10 @@ fn import(ctx: &mut Ctx, fields: &Map) -> Step<Option<Import>> {
             "allow_trace" => {}
             _ => ctx.unknown_field(entry),
         }
+    }
+    if let Some(import) = found.as_mut().filter(|i| !i.service) {
+        import.prefix = prefix_text;
+        import.stream_to = if prefix { None } else { to };
     }
     Ok(found)
 }
@@ -718,10 +748,21 @@ accounts {{
         let names: Vec<(Option<&str>, Option<&str>)> =
             o.users.iter().map(|u| (u.user.as_deref(), u.account.as_deref())).collect();
         assert_eq!(names, [(Some("alice"), Some("synadia")), (Some("bob"), Some("nats"))]);
+        // The stream import is wired with its prefix; the service import is not (yet).
+        assert_eq!(
+            o.stream_imports,
+            [super::super::StreamImportConfig {
+                importer: "nats".into(),
+                exporter: "synadia".into(),
+                subject: "public.x".into(),
+                prefix: Some("from".into()),
+                to: None,
+            }]
+        );
         // Accounts and their users are enforced; the rest is reported piece by piece.
         let warned = warnings(&text);
         assert!(!warned.iter().any(|w| w.contains("accounts is not supported")), "{warned:?}");
-        for part in ["exports", "imports", "limits", "jetstream", "mappings"] {
+        for part in ["service imports", "limits", "jetstream", "mappings"] {
             assert!(
                 warned.iter().any(|w| w.contains(&format!("{part} are not supported yet"))
                     || w.contains(&format!("{part} is not supported yet"))),

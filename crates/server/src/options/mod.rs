@@ -67,6 +67,23 @@ pub struct ConfigUser {
     pub account: Option<String>,
 }
 
+/// A stream import that nats-server's rules allow: messages published in `exporter` on
+/// subjects matching `subject` are delivered in `importer`, under `prefix.` + subject, or
+/// mapped onto `to`, or unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamImportConfig {
+    /// Receiving account.
+    pub importer: String,
+    /// Publishing account.
+    pub exporter: String,
+    /// Subject in the exporter (may have wildcards).
+    pub subject: String,
+    /// `prefix`.
+    pub prefix: Option<String>,
+    /// `to`.
+    pub to: Option<String>,
+}
+
 /// Everything the server is told at start.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -100,6 +117,8 @@ pub struct Options {
     pub auth: SimpleAuth,
     /// Users lists from `authorization.users` and `accounts` (validated, not enforced yet).
     pub users: Vec<ConfigUser>,
+    /// Authorized stream imports between accounts.
+    pub stream_imports: Vec<StreamImportConfig>,
     /// `system_account`: the name of the system account.
     pub system_account: Option<String>,
     /// `no_auth_user`: the user a client without credentials is treated as.
@@ -134,6 +153,7 @@ impl Default for Options {
             auth_timeout: Duration::from_secs(2),
             auth: SimpleAuth::default(),
             users: Vec::new(),
+            stream_imports: Vec::new(),
             system_account: None,
             no_auth_user: None,
             debug: false,

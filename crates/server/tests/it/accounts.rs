@@ -29,6 +29,10 @@ async fn login(server: &TestServer, user: &str, pass: &str) -> async_nats::Clien
         .expect("login")
 }
 
+async fn next_msg(sub: &mut async_nats::Subscriber) -> async_nats::Message {
+    tokio::time::timeout(Duration::from_secs(5), sub.next()).await.expect("in time").expect("msg")
+}
+
 async fn nothing_arrives(sub: &mut async_nats::Subscriber) -> bool {
     tokio::time::timeout(Duration::from_millis(300), sub.next()).await.is_err()
 }
@@ -116,14 +120,144 @@ fn system_account_exists_even_when_not_configured() {
 fn unenforced_account_features_are_reported() {
     let text = r#"
 accounts {
-  A: { users: [{user: a, password: a}], exports: [{stream: "x.>"}] }
+  A: { users: [{user: a, password: a}], exports: [{service: "svc.>"}] }
   B: { users: [{user: b, password: "$2a$11$DRETxGwoGc8bPN6QyPaYkeRbqbNcbmOfLlQI1Kb2WVC8S9a3zb8a6", permissions: {publish: "x"}}],
-       imports: [{stream: {account: A, subject: "x.>"}}] }
+       imports: [{service: {account: A, subject: "svc.q"}}] }
 }
 "#;
     let map = rnats_conf::parse_str(text, Path::new("test.conf")).expect("parses");
     let loaded = rnats::options::from_map(&map).expect("valid for nats-server");
-    assert!(loaded.warnings.iter().any(|w| w.contains("exports are not supported yet")), "{:?}", loaded.warnings);
+    assert!(
+        loaded.warnings.iter().any(|w| w.contains("service imports are not supported yet")),
+        "{:?}",
+        loaded.warnings
+    );
     assert!(loaded.security_gaps.iter().any(|g| g.contains("bcrypt")), "{:?}", loaded.security_gaps);
     assert!(loaded.security_gaps.iter().any(|g| g.contains("permissions")), "{:?}", loaded.security_gaps);
+}
+
+/// Seed 000: satellites of two organisations export their streams; the master imports all of
+/// them; no satellite reads another's.
+const SEED_TOPOLOGY: &str = r#"
+accounts {
+  SATELLITE1: {
+    users: [ {user: satellite_acme, password: acme} ]
+    exports: [ {stream: tornado.events}, {stream: telegraf_acme} ]
+  }
+  SATELLITE2: {
+    users: [ {user: satellite_xyz, password: xyz} ]
+    exports: [ {stream: tornado.events}, {stream: telegraf_xyz} ]
+  }
+  MASTER: {
+    users: [ {user: master, password: master} ]
+    imports: [
+      {stream: {account: SATELLITE1, subject: tornado.events}}
+      {stream: {account: SATELLITE1, subject: telegraf_acme}}
+      {stream: {account: SATELLITE2, subject: tornado.events}}
+      {stream: {account: SATELLITE2, subject: telegraf_xyz}}
+    ]
+  }
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_topology_master_gets_everything_satellites_stay_apart() {
+    let server = server_from_config(SEED_TOPOLOGY);
+    let master = login(&server, "master", "master").await;
+    let mut events = master.subscribe("tornado.events").await.expect("subscribe");
+    let mut telegraf_acme = master.subscribe("telegraf_acme").await.expect("subscribe");
+    let mut telegraf_xyz = master.subscribe("telegraf_xyz").await.expect("subscribe");
+    master.flush().await.expect("flush");
+    let snoop1 = login(&server, "satellite_acme", "acme").await;
+    let mut snoop1_all = snoop1.subscribe(">").await.expect("subscribe");
+    snoop1.flush().await.expect("flush");
+    crate::async_client::subscriptions_settled_in(&server, "MASTER", 3).await;
+    crate::async_client::subscriptions_settled_in(&server, "SATELLITE1", 3).await;
+
+    let per_publisher = 200;
+    let mut publishers = Vec::new();
+    for (user, pass, org) in [("satellite_acme", "acme", "acme"), ("satellite_xyz", "xyz", "xyz")] {
+        for p in 0..5 {
+            let client = login(&server, user, pass).await;
+            publishers.push(tokio::spawn(async move {
+                for i in 0..per_publisher {
+                    let body = Bytes::from(format!("{org}-{p}-{i}"));
+                    client.publish("tornado.events", body.clone()).await.expect("publish");
+                    client.publish(format!("telegraf_{org}"), body).await.expect("publish");
+                }
+                client.flush().await.expect("flush");
+            }));
+        }
+    }
+    for p in publishers {
+        p.await.expect("publisher");
+    }
+    let total = 2 * 5 * per_publisher;
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..total {
+        let msg = tokio::time::timeout(Duration::from_secs(10), events.next()).await.expect("in time").expect("msg");
+        assert!(seen.insert(msg.payload.clone()), "each event once");
+    }
+    assert!(seen.iter().any(|p| p.starts_with(b"acme")) && seen.iter().any(|p| p.starts_with(b"xyz")));
+    for telegraf in [&mut telegraf_acme, &mut telegraf_xyz] {
+        for _ in 0..total / 2 {
+            tokio::time::timeout(Duration::from_secs(10), telegraf.next()).await.expect("in time").expect("msg");
+        }
+    }
+    // Satellite 1 sees its own traffic only.
+    let mut own = 0;
+    while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_millis(300), snoop1_all.next()).await {
+        assert!(msg.payload.starts_with(b"acme"), "satellite 1 saw {:?} on {}", msg.payload, msg.subject);
+        own += 1;
+    }
+    assert_eq!(own, 2 * 5 * per_publisher, "its own events and telegraf only");
+}
+
+#[tokio::test]
+async fn stream_imports_with_prefix_and_to() {
+    let server = server_from_config(
+        r#"
+accounts {
+  A: { users: [{user: a, password: a}], exports: [{stream: "puba.>"}, {stream: "b.>", accounts: [B]}] }
+  B: { users: [{user: b, password: b}], imports: [{stream: {account: A, subject: "b.>"}}] }
+  C: { users: [{user: c, password: c}], imports: [
+        {stream: {account: A, subject: "puba.>"}, prefix: from_a}
+        {stream: {account: A, subject: "puba.x.*"}, to: "mapped.*"} ] }
+}
+"#,
+    );
+    let a = login(&server, "a", "a").await;
+    let b = login(&server, "b", "b").await;
+    let c = login(&server, "c", "c").await;
+    let mut b_sub = b.subscribe("b.>").await.expect("subscribe");
+    let mut c_prefixed = c.subscribe("from_a.puba.>").await.expect("subscribe");
+    let mut c_mapped = c.subscribe("mapped.*").await.expect("subscribe");
+    let mut c_plain = c.subscribe("puba.>").await.expect("subscribe");
+    b.flush().await.expect("flush");
+    c.flush().await.expect("flush");
+    crate::async_client::subscriptions_settled_in(&server, "C", 3).await;
+    a.publish("b.private", Bytes::from_static(b"1")).await.expect("publish");
+    a.publish("puba.x.y", Bytes::from_static(b"2")).await.expect("publish");
+    a.flush().await.expect("flush");
+    assert_eq!(next_msg(&mut b_sub).await.subject.as_str(), "b.private");
+    assert_eq!(next_msg(&mut c_prefixed).await.subject.as_str(), "from_a.puba.x.y");
+    assert_eq!(next_msg(&mut c_mapped).await.subject.as_str(), "mapped.y");
+    assert!(nothing_arrives(&mut c_plain).await, "C only sees the import under its local subjects");
+    assert!(nothing_arrives(&mut c_prefixed).await, "private stream b.> never reaches C");
+}
+
+#[test]
+fn exporter_carries_an_import_only_while_the_importer_listens() {
+    let server = server_from_config(SEED_TOPOLOGY);
+    let satellite = server.state().account("SATELLITE1").expect("account");
+    assert_eq!(satellite.subscription_count(), 0, "no import target without interest");
+    let mut raw = rnats_testkit::RawConn::connect(server.addr());
+    raw.send(
+        b"CONNECT {\"verbose\":false,\"user\":\"master\",\"pass\":\"master\"}\r\nSUB tornado.events 1\r\nPING\r\n",
+    );
+    assert!(raw.expect_contains(b"PONG\r\n", Duration::from_secs(5)));
+    assert_eq!(satellite.subscription_count(), 1, "the master's subscription made the import live");
+    raw.send(b"UNSUB 1\r\nPING\r\n");
+    assert!(raw.expect_contains(b"PONG\r\nPONG\r\n", Duration::from_secs(5)));
+    assert_eq!(satellite.subscription_count(), 0, "and its removal ends it");
 }
