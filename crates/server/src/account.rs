@@ -8,7 +8,7 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use rnats_subject::{subjects_collide, MatchResult, SubjectIndex};
 
-use crate::import::StreamImport;
+use crate::import::{Responses, ServiceImport, StreamImport};
 use crate::subscription::{Subscription, Target};
 
 /// Name of the account clients land in when no accounts are configured.
@@ -27,6 +27,9 @@ pub struct Account {
     generation: AtomicU64,
     /// Stream imports into this account: a new subscription here may make one of them live.
     imports: RwLock<Vec<Arc<StreamImport>>>,
+    /// Reply routes for requests that reached this account through service imports (created
+    /// with the first service export someone imports).
+    responses: std::sync::OnceLock<Arc<Responses>>,
 }
 
 impl Account {
@@ -37,12 +40,48 @@ impl Account {
             index: RwLock::new(SubjectIndex::default()),
             generation: AtomicU64::new(0),
             imports: RwLock::new(Vec::new()),
+            responses: std::sync::OnceLock::new(),
         })
     }
 
     /// Registers a stream import into this account (at start, before clients connect).
     pub fn add_import(&self, import: Arc<StreamImport>) {
         self.imports.write().push(import);
+    }
+
+    /// Registers a service import into this account (at start): its local subject routes
+    /// requests to the exporter, whose response catch-all is set up here too.
+    pub fn add_service_import(&self, import: Arc<ServiceImport>) -> bool {
+        import.exporter.responses();
+        let local = import.local.clone();
+        self.add_target(&local, None, Target::ServiceImport(import))
+    }
+
+    /// This account's reply routes, set up (with their catch-all target) on first use.
+    pub(crate) fn responses(&self) -> &Arc<Responses> {
+        let mut created = None;
+        let responses = self.responses.get_or_init(|| {
+            let responses = Responses::new();
+            created = Some(Arc::clone(&responses));
+            responses
+        });
+        if let Some(responses) = created {
+            let catch_all = responses.catch_all();
+            self.add_target(&catch_all, None, Target::Responses(responses));
+        }
+        responses
+    }
+
+    /// Reply routes waiting for responses (0 when this account exports no imported service).
+    pub fn pending_responses(&self) -> usize {
+        self.responses.get().map_or(0, |r| r.pending())
+    }
+
+    /// Drops reply routes whose threshold passed.
+    pub(crate) fn expire_responses(&self, now: std::time::Instant) {
+        if let Some(responses) = self.responses.get() {
+            responses.expire(now);
+        }
     }
 
     /// Adds a subscription to the index. Fails for an invalid subject.

@@ -8,7 +8,7 @@ use rnats_proto::encode::{self, Sizes};
 use rnats_subject::MatchResult;
 
 use crate::account::Account;
-use crate::import::SubjectBuffer;
+use crate::import::{ServiceImport, SubjectBuffer};
 use crate::outbound::FlushSet;
 use crate::subscription::{Subscription, Target};
 
@@ -90,6 +90,17 @@ fn fan_out_at(
                 delivered |= fan_out_at(&import.importer, &matches, Publisher::ELSEWHERE, &local, flush, depth + 1);
             }
             Target::StreamImport(_) => {}
+            Target::ServiceImport(import) if depth < MAX_IMPORT_DEPTH => {
+                delivered |= request_across(import, msg, flush, depth);
+            }
+            Target::Responses(responses) if depth < MAX_IMPORT_DEPTH => {
+                if let Some((importer, reply)) = responses.take(msg.subject) {
+                    let response = Message { subject: &reply, ..*msg };
+                    let matches = importer.matches(&reply);
+                    delivered |= fan_out_at(&importer, &matches, Publisher::ELSEWHERE, &response, flush, depth + 1);
+                }
+            }
+            Target::ServiceImport(_) | Target::Responses(_) => {}
         }
     }
     for group in &matches.queues {
@@ -104,6 +115,24 @@ fn fan_out_at(
                 delivered = true;
                 break;
             }
+        }
+    }
+    delivered
+}
+
+/// A request published on a service import's local subject, re-published in the exporter
+/// with a generated reply subject that leads back to the requester.
+fn request_across(import: &ServiceImport, msg: &Message<'_>, flush: &mut FlushSet, depth: usize) -> bool {
+    let mut subject = SubjectBuffer::new();
+    import.exporter_subject(msg.subject, &mut subject);
+    let responses = import.exporter.responses();
+    let reply = msg.reply.map(|reply| responses.register(import, reply));
+    let request = Message { subject: subject.as_bytes(), reply: reply.as_deref(), ..*msg };
+    let matches = import.exporter.matches(request.subject);
+    let delivered = fan_out_at(&import.exporter, &matches, Publisher::ELSEWHERE, &request, flush, depth + 1);
+    if !delivered {
+        if let Some(reply) = &reply {
+            responses.forget(reply);
         }
     }
     delivered

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::account::{Account, GLOBAL_ACCOUNT, SYSTEM_ACCOUNT};
 use crate::errors::CloseReason;
-use crate::import::{LocalMapping, StreamImport};
+use crate::import::{LocalMapping, ServiceImport, StreamImport};
 use crate::log::Logger;
 use crate::options::Options;
 use crate::outbound::ClientShared;
@@ -170,8 +170,25 @@ fn build_accounts(options: &Options) -> HashMap<String, Arc<Account>, RandomStat
         };
         importer.add_import(StreamImport::new(Arc::clone(exporter), Arc::clone(importer), &config.subject, mapping));
     }
+    for config in &options.service_imports {
+        let (Some(exporter), Some(importer)) = (accounts.get(&config.exporter), accounts.get(&config.importer)) else {
+            continue;
+        };
+        let local = config.to.clone().unwrap_or_else(|| config.subject.clone());
+        importer.add_service_import(Arc::new(ServiceImport {
+            exporter: Arc::clone(exporter),
+            importer: Arc::clone(importer),
+            subject: config.subject.as_bytes().into(),
+            local: local.as_bytes().into(),
+            streamed: config.streamed_responses,
+            threshold: config.response_threshold.unwrap_or(DEFAULT_RESPONSE_THRESHOLD),
+        }));
+    }
     accounts
 }
+
+/// nats-server's default `response_threshold` for service exports.
+const DEFAULT_RESPONSE_THRESHOLD: Duration = Duration::from_secs(120);
 
 /// Starts servers.
 pub struct Server;
@@ -220,6 +237,7 @@ impl Server {
             std::fs::write(path, std::process::id().to_string())?;
         }
         state.log.info("Server is ready");
+        tokio::spawn(expire_responses(Arc::downgrade(&state)));
         let stop = Arc::new(Notify::new());
         let accept_task = tokio::spawn(accept_loop(Arc::clone(&state), listener, Arc::clone(&stop)));
         Ok(RunningServer { state, addr, stop, accept_task })
@@ -250,6 +268,22 @@ fn display_addr(host: &str, addr: SocketAddr) -> String {
         format!("[{host}]:{}", addr.port())
     } else {
         format!("{host}:{}", addr.port())
+    }
+}
+
+/// Once a second, drops reply routes of service imports whose threshold passed (requests
+/// nobody answered, streams that went quiet). Ends with the server.
+async fn expire_responses(state: std::sync::Weak<ServerState>) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let Some(state) = state.upgrade() else { return };
+        if state.shutting_down.load(Ordering::Acquire) {
+            return;
+        }
+        let now = Instant::now();
+        for account in state.accounts.values() {
+            account.expire_responses(now);
+        }
     }
 }
 

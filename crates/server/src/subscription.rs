@@ -55,6 +55,10 @@ pub enum Target {
     Client(Arc<Subscription>),
     /// A stream import out of this account (present only while the importer has interest).
     StreamImport(Arc<crate::import::StreamImport>),
+    /// A service import into this account: requests go to the exporter's responders.
+    ServiceImport(Arc<crate::import::ServiceImport>),
+    /// The catch-all for replies this account generated for imported requests.
+    Responses(Arc<crate::import::Responses>),
 }
 
 impl PartialEq for Target {
@@ -62,6 +66,8 @@ impl PartialEq for Target {
         match (self, other) {
             (Target::Client(a), Target::Client(b)) => Arc::ptr_eq(a, b),
             (Target::StreamImport(a), Target::StreamImport(b)) => Arc::ptr_eq(a, b),
+            (Target::ServiceImport(a), Target::ServiceImport(b)) => Arc::ptr_eq(a, b),
+            (Target::Responses(a), Target::Responses(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }
     }
@@ -72,7 +78,7 @@ impl Target {
     pub fn subscription(&self) -> Option<&Arc<Subscription>> {
         match self {
             Target::Client(sub) => Some(sub),
-            Target::StreamImport(_) => None,
+            _ => None,
         }
     }
 }

@@ -24,6 +24,10 @@ struct ExportDef {
     accounts: Vec<String>,
     /// `account_token_position` is set (the importer's name must be in the subject).
     token_position: bool,
+    /// Service exports: responses are a stream (or chunked) rather than one message.
+    streamed_responses: bool,
+    /// Service exports: `response_threshold`.
+    threshold: Option<std::time::Duration>,
 }
 
 /// An import, checked once all accounts and exports are known.
@@ -68,7 +72,17 @@ impl References {
                     let message =
                         format!("Error adding {kind} import {:?}: {kind} import not authorized", import.subject);
                     ctx.error(pos, message);
-                } else if !import.service {
+                } else if import.service {
+                    let export = self.covering_export(import);
+                    o.service_imports.push(super::ServiceImportConfig {
+                        importer: import.importer.clone(),
+                        exporter: import.account.clone(),
+                        subject: import.subject.clone(),
+                        to: import.to.clone(),
+                        streamed_responses: export.is_some_and(|e| e.streamed_responses),
+                        response_threshold: export.and_then(|e| e.threshold),
+                    });
+                } else {
                     o.stream_imports.push(super::StreamImportConfig {
                         importer: import.importer.clone(),
                         exporter: import.account.clone(),
@@ -79,6 +93,13 @@ impl References {
                 }
             }
         }
+    }
+
+    /// The export that covers an (authorized) import.
+    fn covering_export(&self, import: &ImportDef) -> Option<&ExportDef> {
+        let mut candidates = self.exports.iter().filter(|e| e.owner == import.account && e.service == import.service);
+        let tokens: Vec<&str> = import.subject.split('.').collect();
+        candidates.find(|e| e.subject == import.subject || is_subset_match(&tokens, &e.subject))
     }
 
     /// Whether an export of the import's account covers the import (nats-server's
@@ -189,13 +210,7 @@ fn account(ctx: &mut Ctx, o: &mut Options, name: &str, fields: &Map, refs: &mut 
                 }
             }
             "imports" => {
-                let before = refs.imports.len();
-                if imports(ctx, name, it, refs).is_ok() && refs.imports[before..].iter().any(|i| i.service) {
-                    ctx.note(
-                        it.pos,
-                        format!("account {name}: service imports are not supported yet by rnats; ignored"),
-                    );
-                }
+                let _ = imports(ctx, name, it, refs);
             }
             "exports" => {
                 let _ = exports(ctx, name, it, refs);
@@ -286,6 +301,8 @@ fn export(ctx: &mut Ctx, fields: &Map) -> Step<Option<ExportDef>> {
     let mut latency: Option<&Pos> = None;
     let mut threshold = false;
     let mut accounts: Vec<String> = Vec::new();
+    let mut streamed_responses = false;
+    let mut threshold_value = None;
     for entry in fields.iter() {
         let it = Item::entry(entry);
         match entry.key.to_ascii_lowercase().as_str() {
@@ -331,13 +348,12 @@ fn export(ctx: &mut Ctx, fields: &Map) -> Step<Option<ExportDef>> {
                     ctx.error(it.pos, format!("Expected response type to be string, got {}", go_type(it.value)));
                     continue;
                 };
-                if !matches!(
-                    kind.to_ascii_lowercase().as_str(),
-                    "single" | "singleton" | "stream" | "chunk" | "chunked"
-                ) {
+                let lower = kind.to_ascii_lowercase();
+                if !matches!(lower.as_str(), "single" | "singleton" | "stream" | "chunk" | "chunked") {
                     ctx.error(it.pos, format!("Unknown response type: {kind:?}"));
                     continue;
                 }
+                streamed_responses = matches!(lower.as_str(), "stream" | "chunk" | "chunked");
                 if stream {
                     ctx.error(it.pos, "Detected response directive on non-service");
                 }
@@ -356,7 +372,9 @@ fn export(ctx: &mut Ctx, fields: &Map) -> Step<Option<ExportDef>> {
                     ctx.error(it.pos, message);
                     continue;
                 };
-                if parse_go_duration(text).is_err() {
+                threshold_value =
+                    parse_go_duration(text).ok().map(|ns| std::time::Duration::from_nanos(ns.max(0) as u64));
+                if threshold_value.is_none() {
                     let message = format!("Expected response threshold to be a parseable time duration, got {text:?}");
                     ctx.error(it.pos, message);
                     continue;
@@ -390,7 +408,15 @@ fn export(ctx: &mut Ctx, fields: &Map) -> Step<Option<ExportDef>> {
     if !stream && !service {
         return Ok(None);
     }
-    Ok(Some(ExportDef { owner: String::new(), service, subject, accounts, token_position }))
+    Ok(Some(ExportDef {
+        owner: String::new(),
+        service,
+        subject,
+        accounts,
+        token_position,
+        streamed_responses,
+        threshold: threshold_value,
+    }))
 }
 
 /// nats-server's `parseServiceLatency`: a subject, or `{sampling, subject}`.
@@ -464,15 +490,9 @@ fn imports(ctx: &mut Ctx, importer: &str, item: Item<'_>, refs: &mut References)
             }
             services.insert(import.to.clone(), (import.account.clone(), import.subject.clone()));
         }
-        let Import { service, account, subject, prefix, stream_to, .. } = import;
-        refs.imports.push(ImportDef {
-            importer: importer.to_string(),
-            service,
-            account,
-            subject,
-            prefix,
-            to: stream_to,
-        });
+        let Import { service, account, subject, prefix, stream_to, to } = import;
+        let to = if service { Some(to) } else { stream_to };
+        refs.imports.push(ImportDef { importer: importer.to_string(), service, account, subject, prefix, to });
     }
     Ok(())
 }
@@ -762,7 +782,7 @@ accounts {{
         // Accounts and their users are enforced; the rest is reported piece by piece.
         let warned = warnings(&text);
         assert!(!warned.iter().any(|w| w.contains("accounts is not supported")), "{warned:?}");
-        for part in ["service imports", "limits", "jetstream", "mappings"] {
+        for part in ["limits", "jetstream", "mappings"] {
             assert!(
                 warned.iter().any(|w| w.contains(&format!("{part} are not supported yet"))
                     || w.contains(&format!("{part} is not supported yet"))),

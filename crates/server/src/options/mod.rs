@@ -84,6 +84,25 @@ pub struct StreamImportConfig {
     pub to: Option<String>,
 }
 
+/// A service import that nats-server's rules allow: requests published in `importer` on `to`
+/// (default: `subject`) go to responders in `exporter` on `subject`, with a reply subject the
+/// server generates and routes back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceImportConfig {
+    /// Requesting account.
+    pub importer: String,
+    /// Responding account.
+    pub exporter: String,
+    /// Subject in the exporter.
+    pub subject: String,
+    /// Local subject in the importer.
+    pub to: Option<String>,
+    /// The export's `response_type` is `stream` or `chunked` (else a single response).
+    pub streamed_responses: bool,
+    /// The export's `response_threshold` (nats-server's default: 2 minutes).
+    pub response_threshold: Option<Duration>,
+}
+
 /// Everything the server is told at start.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -119,6 +138,8 @@ pub struct Options {
     pub users: Vec<ConfigUser>,
     /// Authorized stream imports between accounts.
     pub stream_imports: Vec<StreamImportConfig>,
+    /// Authorized service imports between accounts.
+    pub service_imports: Vec<ServiceImportConfig>,
     /// `system_account`: the name of the system account.
     pub system_account: Option<String>,
     /// `no_auth_user`: the user a client without credentials is treated as.
@@ -154,6 +175,7 @@ impl Default for Options {
             auth: SimpleAuth::default(),
             users: Vec::new(),
             stream_imports: Vec::new(),
+            service_imports: Vec::new(),
             system_account: None,
             no_auth_user: None,
             debug: false,

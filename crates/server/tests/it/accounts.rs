@@ -120,18 +120,14 @@ fn system_account_exists_even_when_not_configured() {
 fn unenforced_account_features_are_reported() {
     let text = r#"
 accounts {
-  A: { users: [{user: a, password: a}], exports: [{service: "svc.>"}] }
+  A: { users: [{user: a, password: a}], exports: [{service: "svc.>"}], limits: {max_connections: 5} }
   B: { users: [{user: b, password: "$2a$11$DRETxGwoGc8bPN6QyPaYkeRbqbNcbmOfLlQI1Kb2WVC8S9a3zb8a6", permissions: {publish: "x"}}],
        imports: [{service: {account: A, subject: "svc.q"}}] }
 }
 "#;
     let map = rnats_conf::parse_str(text, Path::new("test.conf")).expect("parses");
     let loaded = rnats::options::from_map(&map).expect("valid for nats-server");
-    assert!(
-        loaded.warnings.iter().any(|w| w.contains("service imports are not supported yet")),
-        "{:?}",
-        loaded.warnings
-    );
+    assert!(loaded.warnings.iter().any(|w| w.contains("limits are not supported yet")), "{:?}", loaded.warnings);
     assert!(loaded.security_gaps.iter().any(|g| g.contains("bcrypt")), "{:?}", loaded.security_gaps);
     assert!(loaded.security_gaps.iter().any(|g| g.contains("permissions")), "{:?}", loaded.security_gaps);
 }
@@ -235,6 +231,7 @@ accounts {
     let mut c_plain = c.subscribe("puba.>").await.expect("subscribe");
     b.flush().await.expect("flush");
     c.flush().await.expect("flush");
+    crate::async_client::subscriptions_settled_in(&server, "B", 1).await;
     crate::async_client::subscriptions_settled_in(&server, "C", 3).await;
     a.publish("b.private", Bytes::from_static(b"1")).await.expect("publish");
     a.publish("puba.x.y", Bytes::from_static(b"2")).await.expect("publish");
@@ -260,4 +257,116 @@ fn exporter_carries_an_import_only_while_the_importer_listens() {
     raw.send(b"UNSUB 1\r\nPING\r\n");
     assert!(raw.expect_contains(b"PONG\r\nPONG\r\n", Duration::from_secs(5)));
     assert_eq!(satellite.subscription_count(), 0, "and its removal ends it");
+}
+
+/// Seed 004's service exports and imports.
+const SERVICES: &str = r#"
+accounts {
+  A: {
+    users: [{user: a, password: a}]
+    exports: [
+      {service: "pubq.>"}
+      {service: "q.b", accounts: [B]}
+      {service: "feed", response_type: stream, response_threshold: "1s"}
+    ]
+  }
+  B: { users: [{user: b, password: b}], imports: [
+        {service: {account: A, subject: "q.b"}}
+        {service: {account: A, subject: "feed"}} ] }
+  C: { users: [{user: c, password: c}], imports: [{service: {account: A, subject: "pubq.C"}, to: "Q"}] }
+}
+"#;
+
+/// A responder in account A answering every request with the subject it arrived on.
+async fn responder(server: &TestServer) -> async_nats::Client {
+    let a = login(server, "a", "a").await;
+    let mut requests = a.subscribe(">").await.expect("subscribe");
+    a.flush().await.expect("flush");
+    let answering = a.clone();
+    tokio::spawn(async move {
+        while let Some(request) = requests.next().await {
+            let Some(reply) = request.reply else { continue };
+            assert!(reply.as_str().starts_with("_R_."), "responders see a server-made reply: {reply}");
+            let answer = Bytes::from(format!("answer to {}", request.subject));
+            let _ = answering.publish(reply, answer).await;
+        }
+    });
+    crate::async_client::subscriptions_settled_in(server, "A", 2).await;
+    a
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_imports_route_requests_and_responses() {
+    let server = server_from_config(SERVICES);
+    let _a = responder(&server).await;
+    let b = login(&server, "b", "b").await;
+    let c = login(&server, "c", "c").await;
+    let answer = b.request("q.b", Bytes::from_static(b"?")).await.expect("B's private import");
+    assert_eq!(answer.payload, Bytes::from_static(b"answer to q.b"));
+    let answer = c.request("Q", Bytes::from_static(b"?")).await.expect("C's mapped import");
+    assert_eq!(answer.payload, Bytes::from_static(b"answer to pubq.C"));
+    let err = c.request("q.b", Bytes::new()).await.expect_err("C did not import q.b");
+    assert_eq!(err.kind(), async_nats::RequestErrorKind::NoResponders);
+    let err = c.request("pubq.C", Bytes::new()).await.expect_err("only the local subject Q is imported");
+    assert_eq!(err.kind(), async_nats::RequestErrorKind::NoResponders);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_requests_leave_no_reply_routes_behind() {
+    let server = server_from_config(SERVICES);
+    let _a = responder(&server).await;
+    let b = login(&server, "b", "b").await;
+    let a_subs = server.state().account("A").expect("A").subscription_count();
+    let total = 100_000;
+    let mut done = 0;
+    while done < total {
+        let batch: Vec<_> = (0..1000).map(|_| b.request("q.b", Bytes::from_static(b"?"))).collect();
+        for answer in futures::future::join_all(batch).await {
+            answer.expect("answered");
+        }
+        done += 1000;
+    }
+    let exporter = server.state().account("A").expect("A");
+    assert_eq!(exporter.pending_responses(), 0, "singleton routes end with their response");
+    assert_eq!(exporter.subscription_count(), a_subs, "no lingering subscriptions");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamed_responses_flow_until_the_threshold_passes() {
+    let server = server_from_config(SERVICES);
+    let a = login(&server, "a", "a").await;
+    let mut feed = a.subscribe("feed").await.expect("subscribe");
+    a.flush().await.expect("flush");
+    let answering = a.clone();
+    tokio::spawn(async move {
+        while let Some(request) = feed.next().await {
+            let Some(reply) = request.reply else { continue };
+            for i in 0..3 {
+                let _ = answering.publish(reply.clone(), Bytes::from(format!("part {i}"))).await;
+            }
+        }
+    });
+    crate::async_client::subscriptions_settled_in(&server, "A", 2).await;
+    let b = login(&server, "b", "b").await;
+    let mut inbox = b.subscribe("my.inbox").await.expect("subscribe");
+    b.flush().await.expect("flush");
+    b.publish_with_reply("feed", "my.inbox", Bytes::new()).await.expect("request");
+    for i in 0..3 {
+        assert_eq!(next_msg(&mut inbox).await.payload, Bytes::from(format!("part {i}")));
+    }
+    let exporter = server.state().account("A").expect("A");
+    assert_eq!(exporter.pending_responses(), 1, "a streamed route stays open");
+    assert!(
+        rnats_testkit::wait_for(Duration::from_secs(5), || exporter.pending_responses() == 0),
+        "and expires after the threshold"
+    );
+}
+
+#[tokio::test]
+async fn clients_may_not_forge_server_reply_subjects() {
+    let server = server_from_config(SERVICES);
+    let mut raw = rnats_testkit::RawConn::connect(server.addr());
+    raw.send(b"CONNECT {\"verbose\":false,\"user\":\"b\",\"pass\":\"b\"}\r\nPUB q.b _R_.abcdef.x 0\r\n\r\nPING\r\n");
+    assert!(raw
+        .expect_contains(b"Permissions Violation for Publish with Reply of \"_R_.abcdef.x\"", Duration::from_secs(5)));
 }
