@@ -148,6 +148,13 @@ impl ClientShared {
         drained
     }
 
+    /// Takes what is pending (for tests that drive sessions without sockets).
+    pub fn take_pending_for_test(&self) -> Vec<u8> {
+        let mut out = self.outbound.lock();
+        out.flush_queued = false;
+        std::mem::take(&mut out.pending)
+    }
+
     /// Bytes pending (for tests and monitoring).
     pub fn pending_bytes(&self) -> usize {
         self.outbound.lock().pending.len()
