@@ -44,6 +44,17 @@ struct ImportDef {
     to: Option<String>,
 }
 
+impl ImportDef {
+    /// The subject the import uses in the importing account.
+    fn local_subject(&self) -> String {
+        match (&self.prefix, &self.to) {
+            (Some(prefix), _) => format!("{}.{}", prefix.trim_end_matches('.'), self.subject),
+            (None, Some(to)) => to.clone(),
+            (None, None) => self.subject.clone(),
+        }
+    }
+}
+
 /// Imports and exports of all accounts, resolved after the accounts block.
 #[derive(Default)]
 struct References {
@@ -72,6 +83,8 @@ impl References {
                     let message =
                         format!("Error adding {kind} import {:?}: {kind} import not authorized", import.subject);
                     ctx.error(pos, message);
+                } else if self.forms_cycle(import) {
+                    ctx.error(pos, format!("Error adding {kind} import {:?}: import forms a cycle", import.subject));
                 } else if import.service {
                     let export = self.covering_export(import);
                     o.service_imports.push(super::ServiceImportConfig {
@@ -93,6 +106,31 @@ impl References {
                 }
             }
         }
+    }
+
+    /// Whether messages could loop through this import: the exporter already (directly or
+    /// through further imports of the same kind) receives from the importer something that
+    /// collides with what it exports here. A self-import is the shortest such loop (nats-server
+    /// 2.9.10 lets that one through `-t`; rnats refuses it, as it would loop at run time).
+    fn forms_cycle(&self, import: &ImportDef) -> bool {
+        // Only imports added before this one count, as nats-server adds them in order.
+        let earlier = self.imports.iter().take_while(|i| !std::ptr::eq(*i, import));
+        let mut stack = vec![(import.account.as_str(), import.subject.clone())];
+        let mut seen = HashSet::new();
+        while let Some((account, subject)) = stack.pop() {
+            if account == import.importer {
+                return true;
+            }
+            if !seen.insert((account.to_string(), subject.clone())) {
+                continue;
+            }
+            for next in earlier.clone().filter(|i| i.importer == account && i.service == import.service) {
+                if rnats_subject::subjects_collide(next.local_subject().as_bytes(), subject.as_bytes()) {
+                    stack.push((next.account.as_str(), next.subject.clone()));
+                }
+            }
+        }
+        false
     }
 
     /// The export that covers an (authorized) import.

@@ -370,3 +370,36 @@ async fn clients_may_not_forge_server_reply_subjects() {
     assert!(raw
         .expect_contains(b"Permissions Violation for Publish with Reply of \"_R_.abcdef.x\"", Duration::from_secs(5)));
 }
+
+#[test]
+fn import_cycles_and_self_imports_are_config_errors() {
+    let load = |text: &str| {
+        let map = rnats_conf::parse_str(text, Path::new("test.conf")).expect("parses");
+        rnats::options::from_map(&map).err().map(|errors| errors[0].to_string())
+    };
+    let cycle = load(
+        r#"accounts {
+  A: { exports: [{stream: "x"}], imports: [{stream: {account: B, subject: "x"}}] }
+  B: { exports: [{stream: "x"}], imports: [{stream: {account: A, subject: "x"}}] }
+}"#,
+    );
+    assert_eq!(cycle.as_deref(), Some("test.conf:1:0: Error adding stream import \"x\": import forms a cycle"));
+    let own =
+        load(r#"accounts { A: { exports: [{stream: "x.>"}], imports: [{stream: {account: A, subject: "x.>"}}] } }"#);
+    assert!(own.is_some_and(|e| e.contains("import forms a cycle")));
+    let unrelated = load(
+        r#"accounts {
+  A: { exports: [{stream: "x"}], imports: [{stream: {account: B, subject: "y"}}] }
+  B: { exports: [{stream: "y"}], imports: [{stream: {account: A, subject: "x"}}] }
+}"#,
+    );
+    assert_eq!(unrelated, None, "imports both ways on different subjects are no cycle");
+    let unauthorized = load(
+        r#"accounts {
+  A: { exports: [{stream: "x", accounts: [C]}] }
+  B: { imports: [{stream: {account: A, subject: "x"}}] }
+  C: {}
+}"#,
+    );
+    assert!(unauthorized.is_some_and(|e| e.contains("stream import not authorized")));
+}
