@@ -2,13 +2,14 @@
 //! accounts share the global account `$G`; users listed in `accounts {}` are bound to theirs.
 //! Messages cross accounts only through configured stream imports (see `import.rs`).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use parking_lot::RwLock;
 use rnats_subject::{subjects_collide, MatchResult, SubjectIndex};
 
 use crate::import::{Responses, ServiceImport, StreamImport};
+use crate::options::AccountLimits;
 use crate::subscription::{Subscription, Target};
 
 /// Name of the account clients land in when no accounts are configured.
@@ -30,6 +31,10 @@ pub struct Account {
     /// Reply routes for requests that reached this account through service imports (created
     /// with the first service export someone imports).
     responses: std::sync::OnceLock<Arc<Responses>>,
+    /// `limits {}` from the config (set once at start).
+    limits: std::sync::OnceLock<AccountLimits>,
+    /// Client connections bound to the account now.
+    connections: AtomicUsize,
 }
 
 impl Account {
@@ -41,12 +46,40 @@ impl Account {
             generation: AtomicU64::new(0),
             imports: RwLock::new(Vec::new()),
             responses: std::sync::OnceLock::new(),
+            limits: std::sync::OnceLock::new(),
+            connections: AtomicUsize::new(0),
         })
     }
 
     /// Registers a stream import into this account (at start, before clients connect).
     pub fn add_import(&self, import: Arc<StreamImport>) {
         self.imports.write().push(import);
+    }
+
+    /// Sets the account's limits (at start).
+    pub fn set_limits(&self, limits: AccountLimits) {
+        let _ = self.limits.set(limits);
+    }
+
+    /// The account's limits.
+    pub fn limits(&self) -> AccountLimits {
+        self.limits.get().copied().unwrap_or_default()
+    }
+
+    /// Binds one more connection, unless the account's `max_connections` is reached.
+    pub(crate) fn join(&self) -> bool {
+        let max = self.limits().max_connections.unwrap_or(usize::MAX);
+        self.connections.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1)).is_ok()
+    }
+
+    /// Unbinds a connection.
+    pub(crate) fn leave(&self) {
+        let _ = self.connections.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+    }
+
+    /// Client connections bound to the account.
+    pub fn connection_count(&self) -> usize {
+        self.connections.load(Ordering::Acquire)
     }
 
     /// Registers a service import into this account (at start): its local subject routes

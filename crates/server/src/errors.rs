@@ -15,6 +15,8 @@ pub mod text {
     pub const STALE_CONNECTION: &str = "Stale Connection";
     /// Server-wide connection limit.
     pub const MAX_CONNECTIONS: &str = "maximum connections exceeded";
+    /// Account connection limit.
+    pub const MAX_ACCOUNT_CONNECTIONS: &str = "maximum account active connections exceeded";
     /// Per-connection subscription limit.
     pub const MAX_SUBSCRIPTIONS: &str = "maximum subscriptions exceeded";
     /// CONNECT `protocol` out of range.
@@ -93,6 +95,8 @@ pub enum CloseReason {
     BadClientProtocolVersion,
     /// Server connection limit reached.
     MaxConnectionsExceeded,
+    /// Account connection limit reached.
+    MaxAccountConnectionsExceeded,
     /// Payload over the limit.
     MaxPayloadExceeded,
     /// Control line over the limit.
@@ -120,6 +124,7 @@ impl fmt::Display for CloseReason {
             CloseReason::ProtocolViolation => "Protocol Violation",
             CloseReason::BadClientProtocolVersion => "Bad Client Protocol Version",
             CloseReason::MaxConnectionsExceeded => "Maximum Connections Exceeded",
+            CloseReason::MaxAccountConnectionsExceeded => "Maximum Account Connections Exceeded",
             CloseReason::MaxPayloadExceeded => "Maximum Message Payload Exceeded",
             CloseReason::MaxControlLineExceeded => "Maximum Control Line Exceeded",
             CloseReason::MaxSubscriptionsExceeded => "Maximum Subscriptions Exceeded",

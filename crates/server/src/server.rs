@@ -170,6 +170,11 @@ fn build_accounts(options: &Options) -> HashMap<String, Arc<Account>, RandomStat
         };
         importer.add_import(StreamImport::new(Arc::clone(exporter), Arc::clone(importer), &config.subject, mapping));
     }
+    for (name, limits) in &options.account_limits {
+        if let Some(account) = accounts.get(name) {
+            account.set_limits(*limits);
+        }
+    }
     for config in &options.service_imports {
         let (Some(exporter), Some(importer)) = (accounts.get(&config.exporter), accounts.get(&config.importer)) else {
             continue;

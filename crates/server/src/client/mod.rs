@@ -54,7 +54,7 @@ pub(crate) async fn serve(server: Arc<ServerState>, stream: TcpStream, peer: Soc
     let mut session = ClientSession::new(Arc::clone(&server), Arc::clone(&shared), account);
     let reason = read_loop(&server, &shared, &mut session, reader).await;
     shared.close(reason);
-    session.unsubscribe_all();
+    session.close();
     server.unregister(id);
     let _ = writer_task.await;
     server.log.debug(|| format!("{peer} - cid:{id} - Client connection closed: {reason}"));

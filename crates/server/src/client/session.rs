@@ -33,6 +33,8 @@ pub struct ClientSession {
     account: Arc<Account>,
     options: ConnectOptions,
     connect_received: bool,
+    /// Counted in `account`'s connections (from the first accepted CONNECT).
+    joined: bool,
     subs: HashMap<Box<[u8]>, Arc<Subscription>, RandomState>,
     /// When `subs` reaches this size, subscriptions ended by `UNSUB <sid> <max>` are purged.
     purge_at: usize,
@@ -53,6 +55,7 @@ impl ClientSession {
             account,
             options: ConnectOptions::default(),
             connect_received: false,
+            joined: false,
             subs: HashMap::default(),
             purge_at: 64,
             cache: MatchCache::default(),
@@ -101,6 +104,14 @@ impl ClientSession {
             self.account.remove_subscription(&sub);
         }
         self.cache.clear();
+    }
+
+    /// The connection is gone: subscriptions go, and the account counts one connection fewer.
+    pub fn close(&mut self) {
+        self.unsubscribe_all();
+        if std::mem::take(&mut self.joined) {
+            self.account.leave();
+        }
     }
 
     /// Subscriptions this connection holds (including any that ended and are not yet purged).
@@ -162,10 +173,16 @@ impl ClientSession {
         }
         self.shared.headers.store(options.headers, Ordering::Relaxed);
         self.options = options;
-        if !Arc::ptr_eq(&account, &self.account) {
+        if !Arc::ptr_eq(&account, &self.account) || !self.joined {
+            if !account.join() {
+                return Err(self.fail(text::MAX_ACCOUNT_CONNECTIONS, CloseReason::MaxAccountConnectionsExceeded));
+            }
             // Bound to another account (after no_auth_user, or a second CONNECT): what was
             // subscribed in the old one goes, as in nats-server.
             self.unsubscribe_all();
+            if std::mem::replace(&mut self.joined, true) {
+                self.account.leave();
+            }
             self.account = account;
         }
         if !self.connect_received {
@@ -181,6 +198,9 @@ impl ClientSession {
     fn publish(&mut self, publish: &Publish<'_>) -> Result<(), CloseReason> {
         if publish.header_len.is_some() && !self.options.headers {
             return Err(CloseReason::ProtocolViolation);
+        }
+        if self.account.limits().max_payload.is_some_and(|max| publish.message.len() > max) {
+            return Err(self.fail(text::MAX_PAYLOAD, CloseReason::MaxPayloadExceeded));
         }
         if self.options.pedantic && !is_valid_literal_subject(publish.subject) {
             self.send_err(text::INVALID_PUBLISH_SUBJECT);
@@ -233,7 +253,11 @@ impl ClientSession {
     }
 
     fn subscribe(&mut self, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) {
-        let max_subs = self.server.options.max_subscriptions;
+        let server_max = self.server.options.max_subscriptions;
+        let max_subs = match self.account.limits().max_subscriptions {
+            Some(account_max) if server_max == 0 || account_max < server_max => account_max,
+            _ => server_max,
+        };
         if self.subs.len() >= self.purge_at || (max_subs > 0 && self.subs.len() >= max_subs) {
             self.purge_ended();
         }

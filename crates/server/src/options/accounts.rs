@@ -277,8 +277,8 @@ fn account(ctx: &mut Ctx, o: &mut Options, name: &str, fields: &Map, refs: &mut 
                 }
             }
             "limits" => {
-                if limits(ctx, it).is_ok() {
-                    ctx.note(it.pos, format!("account {name}: limits are not supported yet by rnats; ignored"));
+                if let Ok(limits) = limits(ctx, it) {
+                    o.account_limits.push((name.to_string(), limits));
                 }
             }
             // Newer than 2.9.10.
@@ -676,16 +676,21 @@ fn account_jetstream(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
 }
 
 /// nats-server's `parseAccountLimits`.
-fn limits(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+fn limits(ctx: &mut Ctx, item: Item<'_>) -> Step<super::AccountLimits> {
     let Value::Map(fields) = item.value else {
         return ctx
             .fail(item.pos, format!("Expected account limits to be a map/struct, got {}", go_display(item.value)));
     };
+    let mut limits = super::AccountLimits::default();
+    // nats-server: a negative or zero value means no limit.
+    let positive = |n: i64| usize::try_from(n).ok().filter(|&n| n > 0);
     for entry in fields.iter() {
         let it = Item::entry(entry);
         match entry.key.to_ascii_lowercase().as_str() {
-            "max_connections" | "max_conn" | "max_subscriptions" | "max_subs" | "max_payload" | "max_pay"
-            | "max_leafnodes" | "max_leafs" => {
+            "max_connections" | "max_conn" => limits.max_connections = positive(ctx.int(it)?),
+            "max_subscriptions" | "max_subs" => limits.max_subscriptions = positive(ctx.int(it)?),
+            "max_payload" | "max_pay" => limits.max_payload = positive(ctx.int(it)?),
+            "max_leafnodes" | "max_leafs" => {
                 ctx.int(it)?;
             }
             _ => {
@@ -695,7 +700,7 @@ fn limits(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
             }
         }
     }
-    Ok(())
+    Ok(limits)
 }
 
 /// nats-server's `parseAccountMappings`: `{ subject: destination | [weighted destinations] }`.
@@ -820,7 +825,7 @@ accounts {{
         // Accounts and their users are enforced; the rest is reported piece by piece.
         let warned = warnings(&text);
         assert!(!warned.iter().any(|w| w.contains("accounts is not supported")), "{warned:?}");
-        for part in ["limits", "jetstream", "mappings"] {
+        for part in ["jetstream", "mappings"] {
             assert!(
                 warned.iter().any(|w| w.contains(&format!("{part} are not supported yet"))
                     || w.contains(&format!("{part} is not supported yet"))),

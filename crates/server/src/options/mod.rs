@@ -103,6 +103,17 @@ pub struct ServiceImportConfig {
     pub response_threshold: Option<Duration>,
 }
 
+/// An account's `limits {}` (`None`: unlimited).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccountLimits {
+    /// Client connections bound to the account at once.
+    pub max_connections: Option<usize>,
+    /// Subscriptions per connection in the account.
+    pub max_subscriptions: Option<usize>,
+    /// Largest payload a client of the account may publish.
+    pub max_payload: Option<usize>,
+}
+
 /// Everything the server is told at start.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -140,6 +151,8 @@ pub struct Options {
     pub stream_imports: Vec<StreamImportConfig>,
     /// Authorized service imports between accounts.
     pub service_imports: Vec<ServiceImportConfig>,
+    /// Accounts' `limits {}`, by account name.
+    pub account_limits: Vec<(String, AccountLimits)>,
     /// `system_account`: the name of the system account.
     pub system_account: Option<String>,
     /// `no_auth_user`: the user a client without credentials is treated as.
@@ -176,6 +189,7 @@ impl Default for Options {
             users: Vec::new(),
             stream_imports: Vec::new(),
             service_imports: Vec::new(),
+            account_limits: Vec::new(),
             system_account: None,
             no_auth_user: None,
             debug: false,

@@ -120,14 +120,14 @@ fn system_account_exists_even_when_not_configured() {
 fn unenforced_account_features_are_reported() {
     let text = r#"
 accounts {
-  A: { users: [{user: a, password: a}], exports: [{service: "svc.>"}], limits: {max_connections: 5} }
+  A: { users: [{user: a, password: a}], exports: [{service: "svc.>"}], mappings: {"a": "b"} }
   B: { users: [{user: b, password: "$2a$11$DRETxGwoGc8bPN6QyPaYkeRbqbNcbmOfLlQI1Kb2WVC8S9a3zb8a6", permissions: {publish: "x"}}],
        imports: [{service: {account: A, subject: "svc.q"}}] }
 }
 "#;
     let map = rnats_conf::parse_str(text, Path::new("test.conf")).expect("parses");
     let loaded = rnats::options::from_map(&map).expect("valid for nats-server");
-    assert!(loaded.warnings.iter().any(|w| w.contains("limits are not supported yet")), "{:?}", loaded.warnings);
+    assert!(loaded.warnings.iter().any(|w| w.contains("mappings are not supported yet")), "{:?}", loaded.warnings);
     assert!(loaded.security_gaps.iter().any(|g| g.contains("bcrypt")), "{:?}", loaded.security_gaps);
     assert!(loaded.security_gaps.iter().any(|g| g.contains("permissions")), "{:?}", loaded.security_gaps);
 }
@@ -402,4 +402,38 @@ fn import_cycles_and_self_imports_are_config_errors() {
 }"#,
     );
     assert!(unauthorized.is_some_and(|e| e.contains("stream import not authorized")));
+}
+
+#[test]
+fn account_limits_are_enforced() {
+    let server = server_from_config(
+        r#"accounts {
+  A: { users: [{user: a, password: a}, {user: a2, password: a}], limits: {max_connections: 1, max_subscriptions: 2, max_payload: 10} }
+  B: { users: [{user: b, password: b}] }
+}"#,
+    );
+    let wait = Duration::from_secs(5);
+    let mut first = rnats_testkit::RawConn::connect(server.addr());
+    first.send(b"CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"a\"}\r\nPING\r\n");
+    assert!(first.expect_contains(b"PONG\r\n", wait));
+    let mut second = rnats_testkit::RawConn::connect(server.addr());
+    second.send(b"CONNECT {\"verbose\":false,\"user\":\"a2\",\"pass\":\"a\"}\r\nPING\r\n");
+    assert!(second.expect_contains(b"-ERR 'maximum account active connections exceeded'\r\n", wait));
+    assert!(second.is_closed(wait));
+    // Another account is not affected.
+    let mut other = rnats_testkit::RawConn::connect(server.addr());
+    other.send(b"CONNECT {\"verbose\":false,\"user\":\"b\",\"pass\":\"b\"}\r\nSUB a 1\r\nSUB b 2\r\nSUB c 3\r\nPUB x 11\r\nhello world\r\nPING\r\n");
+    assert!(other.expect_contains(b"PONG\r\n", wait));
+    assert!(!String::from_utf8_lossy(other.received()).contains("-ERR"));
+
+    first.send(b"SUB a 1\r\nSUB b 2\r\nSUB c 3\r\nPING\r\n");
+    assert!(first.expect_contains(b"-ERR 'maximum subscriptions exceeded'\r\nPONG\r\n", wait));
+    first.send(b"PUB x 11\r\nhello world\r\n");
+    assert!(first.expect_contains(b"-ERR 'Maximum Payload Violation'\r\n", wait));
+    assert!(first.is_closed(wait));
+    // The slot is free again.
+    assert!(rnats_testkit::wait_for(wait, || server.state().account("A").is_some_and(|a| a.connection_count() == 0)));
+    let mut third = rnats_testkit::RawConn::connect(server.addr());
+    third.send(b"CONNECT {\"verbose\":false,\"user\":\"a2\",\"pass\":\"a\"}\r\nPING\r\n");
+    assert!(third.expect_contains(b"PONG\r\n", wait));
 }
