@@ -80,11 +80,18 @@ impl References {
                 if !defined.contains(&import.account) {
                     ctx.error(pos, format!("{:?} account not defined for {kind} import", import.account));
                 } else if !self.authorized(import) {
-                    let message =
-                        format!("Error adding {kind} import {:?}: {kind} import not authorized", import.subject);
+                    // nats-server's text, then the two accounts (it names neither).
+                    let message = format!(
+                        "Error adding {kind} import {:?}: {kind} import not authorized (account {:?} importing from {:?})",
+                        import.subject, import.importer, import.account
+                    );
                     ctx.error(pos, message);
                 } else if self.forms_cycle(import) {
-                    ctx.error(pos, format!("Error adding {kind} import {:?}: import forms a cycle", import.subject));
+                    let message = format!(
+                        "Error adding {kind} import {:?}: import forms a cycle (account {:?} importing from {:?})",
+                        import.subject, import.importer, import.account
+                    );
+                    ctx.error(pos, message);
                 } else if import.service {
                     let export = self.covering_export(import);
                     o.service_imports.push(super::ServiceImportConfig {
@@ -879,7 +886,7 @@ accounts {{
         );
         assert_eq!(
             first_error("\naccounts { A { imports = [ {stream: {account: B, subject: x}} ] }, B {} }\n"),
-            r#"test.conf:2:1: Error adding stream import "x": stream import not authorized"#
+            r#"test.conf:2:1: Error adding stream import "x": stream import not authorized (account "A" importing from "B")"#
         );
         assert_eq!(
             first_error(

@@ -383,7 +383,10 @@ fn import_cycles_and_self_imports_are_config_errors() {
   B: { exports: [{stream: "x"}], imports: [{stream: {account: A, subject: "x"}}] }
 }"#,
     );
-    assert_eq!(cycle.as_deref(), Some("test.conf:1:0: Error adding stream import \"x\": import forms a cycle"));
+    assert_eq!(
+        cycle.as_deref(),
+        Some("test.conf:1:0: Error adding stream import \"x\": import forms a cycle (account \"B\" importing from \"A\")")
+    );
     let own =
         load(r#"accounts { A: { exports: [{stream: "x.>"}], imports: [{stream: {account: A, subject: "x.>"}}] } }"#);
     assert!(own.is_some_and(|e| e.contains("import forms a cycle")));
