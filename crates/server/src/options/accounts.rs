@@ -892,14 +892,14 @@ accounts {{
             first_error(
                 "\naccounts { A { imports = [ {service: {account: B, subject: \"x.y\"}} ] }, B { exports = [ {stream: \"x.>\"} ] } }\n"
             ),
-            r#"test.conf:2:1: Error adding service import "x.y": service import not authorized"#
+            r#"test.conf:2:1: Error adding service import "x.y": service import not authorized (account "A" importing from "B")"#
         );
         options("\naccounts { A { imports = [ {stream: {account: B, subject: \"x.y\"}} ] }, B { exports = [ {stream: \"x.*\"} ] } }\n");
         assert_eq!(
             first_error(
                 "\naccounts { A { imports = [ {stream: {account: B, subject: \"x.y\"}} ] }, B { exports = [ {stream: \"x.*\", accounts: [C]} ] }, C {} }\n"
             ),
-            r#"test.conf:2:1: Error adding stream import "x.y": stream import not authorized"#
+            r#"test.conf:2:1: Error adding stream import "x.y": stream import not authorized (account "A" importing from "B")"#
         );
         assert_eq!(
             first_error("\naccounts { A { exports = [ {stream: x, foo: 1} ] } }\n"),
