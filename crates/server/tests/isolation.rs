@@ -93,10 +93,20 @@ struct Import {
     prefix: Option<String>,
 }
 
+/// A service import of a literal subject: requests published in `importer` on `local` reach
+/// `exporter` on `subject`.
+struct ServiceImport {
+    importer: usize,
+    exporter: usize,
+    subject: String,
+    local: String,
+}
+
 struct Scenario {
     accounts: usize,
     exports: Vec<Export>,
     imports: Vec<Import>,
+    services: Vec<ServiceImport>,
 }
 
 impl Scenario {
@@ -106,7 +116,13 @@ impl Scenario {
         for owner in 0..accounts {
             for _ in 0..1 + rng.below(3) {
                 let private_to = (rng.below(3) == 0).then(|| rng.below(accounts)).filter(|&a| a != owner);
-                exports.push(Export { owner, subject: subject(rng, true), private_to });
+                let subject = subject(rng, true);
+                // nats-server judges an import by the first export of its exact subject; keep
+                // one export per subject so the model need not know that rule.
+                if exports.iter().any(|e: &Export| e.owner == owner && e.subject == subject) {
+                    continue;
+                }
+                exports.push(Export { owner, subject, private_to });
             }
         }
         let mut imports = Vec::new();
@@ -133,7 +149,20 @@ impl Scenario {
             }
             imports.push(Import { importer, exporter: export.owner, subject, prefix });
         }
-        Scenario { accounts, exports, imports }
+        // Service imports also flow from a lower-numbered account to a higher one (requests
+        // go importer -> exporter), so stream and service flows together stay acyclic.
+        let mut services = Vec::new();
+        for _ in 0..rng.below(4) {
+            let importer = rng.below(accounts - 1);
+            let exporter = importer + 1 + rng.below(accounts - importer - 1);
+            let subject = subject(rng, false);
+            let local = if rng.below(2) == 0 { subject.clone() } else { format!("svc{exporter}.{}", subject) };
+            if services.iter().any(|s: &ServiceImport| s.importer == importer && s.local == local) {
+                continue;
+            }
+            services.push(ServiceImport { importer, exporter, subject, local });
+        }
+        Scenario { accounts, exports, imports, services }
     }
 
     fn config(&self) -> String {
@@ -142,6 +171,9 @@ impl Scenario {
             text.push_str(&format!(
                 "  ACC{account}: {{\n    users: [{{user: u{account}, password: p}}]\n    exports: [\n"
             ));
+            for s in self.services.iter().filter(|s| s.exporter == account) {
+                text.push_str(&format!("      {{service: \"{}\"}}\n", s.subject));
+            }
             for e in self.exports.iter().filter(|e| e.owner == account) {
                 match e.private_to {
                     Some(p) => text.push_str(&format!("      {{stream: \"{}\", accounts: [ACC{p}]}}\n", e.subject)),
@@ -154,6 +186,12 @@ impl Scenario {
                 text.push_str(&format!(
                     "      {{stream: {{account: ACC{}, subject: \"{}\"}}{prefix}}}\n",
                     i.exporter, i.subject
+                ));
+            }
+            for s in self.services.iter().filter(|s| s.importer == account) {
+                text.push_str(&format!(
+                    "      {{service: {{account: ACC{}, subject: \"{}\"}}, to: \"{}\"}}\n",
+                    s.exporter, s.subject, s.local
                 ));
             }
             text.push_str("    ]\n  }\n");
@@ -172,6 +210,9 @@ impl Scenario {
                 None => subject.to_string(),
             };
             self.reach(import.importer, &local, out);
+        }
+        for service in self.services.iter().filter(|i| i.importer == account && i.local == subject) {
+            self.reach(service.exporter, &service.subject, out);
         }
     }
 }
