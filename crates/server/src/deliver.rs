@@ -91,7 +91,10 @@ fn fan_out_at(
             }
             Target::StreamImport(_) => {}
             Target::ServiceImport(import) if depth < MAX_IMPORT_DEPTH => {
-                delivered |= request_across(import, msg, flush, depth);
+                // nats-server counts a request handed to a service import as delivered, even
+                // when no responder in the exporter takes it: no 503 for the requester.
+                request_across(import, msg, flush, depth);
+                delivered = true;
             }
             Target::Responses(responses) if depth < MAX_IMPORT_DEPTH => {
                 if let Some((importer, reply)) = responses.take(msg.subject) {

@@ -752,3 +752,89 @@ fn headers_to_subscribers_match_go_server() {
     }
     assert!(report.is_empty(), "two-connection cases differ from nats-server:\n{report}");
 }
+
+/// Accounts, users, stream and service imports: the same configuration file for both servers.
+const ACCOUNTS_CONFIG: &str = r#"
+accounts {
+  SAT: { users: [{user: sat, password: s}], exports: [{stream: "events.>"}, {service: "svc.*"}] }
+  MASTER: { users: [{user: master, password: m}], imports: [
+      {stream: {account: SAT, subject: "events.>"}, prefix: from_sat}
+      {service: {account: SAT, subject: "svc.a"}, to: "ask"} ] }
+}
+"#;
+
+/// Replaces the random part of server-made `_R_.` reply subjects.
+fn mask_replies(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("_R_.") {
+        out.push_str(&rest[..i]);
+        out.push_str("_R_.<masked>");
+        rest = rest[i..].trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    }
+    out.push_str(rest);
+    out
+}
+
+fn accounts_servers() -> Option<Servers> {
+    let map = rnats_conf::parse_str(ACCOUNTS_CONFIG, std::path::Path::new("accounts.conf")).expect("parses");
+    let options = rnats::options::from_map(&map).expect("loads").options;
+    Servers::configured(ACCOUNTS_CONFIG, options)
+}
+
+#[test]
+fn account_logins_match_go_server() {
+    let Some(servers) = accounts_servers() else { return };
+    let scripts = vec![
+        script("account_user_ok", "CONNECT {\"user\":\"sat\",\"pass\":\"s\"}\r\nPING\r\n"),
+        script("account_user_wrong_pass", "CONNECT {\"user\":\"sat\",\"pass\":\"x\"}\r\nPING\r\n"),
+        script("account_unknown_user", "CONNECT {\"user\":\"nobody\",\"pass\":\"s\"}\r\nPING\r\n"),
+        script("account_no_credentials", "CONNECT {\"verbose\":false}\r\nPING\r\n"),
+        script("account_ping_first", "PING\r\n"),
+        script("account_token_instead", "CONNECT {\"auth_token\":\"s\"}\r\nPING\r\n"),
+        script(
+            "account_own_messages",
+            "CONNECT {\"verbose\":false,\"user\":\"sat\",\"pass\":\"s\"}\r\nSUB > 1\r\nPUB events.x 2\r\nhi\r\nPING\r\n",
+        ),
+        script(
+            "account_import_local_subject_only",
+            "CONNECT {\"verbose\":false,\"user\":\"master\",\"pass\":\"m\",\"headers\":true,\"no_responders\":true}\r\n\
+             SUB r 1\r\nPUB svc.a r 0\r\n\r\nPUB ask r 0\r\n\r\nPING\r\n",
+        ),
+    ];
+    let report = run_table(&servers, &scripts);
+    assert!(report.is_empty(), "{report}");
+}
+
+#[test]
+fn imports_across_accounts_match_go_server() {
+    let Some(servers) = accounts_servers() else { return };
+    let mut outputs = Vec::new();
+    for addr in [servers.rnats.addr(), servers.go.addr()] {
+        let mut master = RawConn::connect(addr);
+        send_and_sync(
+            &mut master,
+            b"CONNECT {\"verbose\":false,\"user\":\"master\",\"pass\":\"m\"}\r\nSUB from_sat.> 1\r\nSUB events.> 2\r\nSUB reply.here 3\r\nPING\r\n",
+            1,
+        );
+        let mut sat = RawConn::connect(addr);
+        send_and_sync(
+            &mut sat,
+            b"CONNECT {\"verbose\":false,\"user\":\"sat\",\"pass\":\"s\"}\r\nSUB svc.* 9\r\nPING\r\n",
+            1,
+        );
+        // A stream message, then a request from the master through the service import.
+        send_and_sync(&mut sat, b"PUB events.a.b 5\r\nhello\r\nPING\r\n", 2);
+        send_and_sync(&mut master, b"PUB ask reply.here 3\r\nq?!\r\nPING\r\n", 2);
+        send_and_sync(&mut sat, b"PING\r\n", 3);
+        // The responder answers on the reply subject it was given.
+        let received = String::from_utf8_lossy(sat.received()).into_owned();
+        let reply =
+            received.split("MSG svc.a 9 ").nth(1).and_then(|r| r.split(' ').next()).unwrap_or("none").to_string();
+        send_and_sync(&mut sat, format!("PUB {reply} 2\r\nok\r\nPING\r\n").as_bytes(), 4);
+        send_and_sync(&mut master, b"PING\r\n", 3);
+        outputs.push((mask_replies(&mask_info(master.received())), mask_replies(&mask_info(sat.received()))));
+    }
+    assert!(outputs[1].0.contains("MSG from_sat.events.a.b 1 5"), "Go delivered the import: {:?}", outputs[1].0);
+    assert_eq!(outputs[0], outputs[1], "rnats (left) and nats-server (right): (master, satellite)");
+}
