@@ -268,11 +268,17 @@ accounts {
       {service: "pubq.>"}
       {service: "q.b", accounts: [B]}
       {service: "feed", response_type: stream, response_threshold: "1s"}
+      {service: "one", response_type: singleton}
+      {service: "many", response_type: stream}
+      {service: "parts", response_type: chunked}
     ]
   }
   B: { users: [{user: b, password: b}], imports: [
         {service: {account: A, subject: "q.b"}}
-        {service: {account: A, subject: "feed"}} ] }
+        {service: {account: A, subject: "feed"}}
+        {service: {account: A, subject: "one"}}
+        {service: {account: A, subject: "many"}}
+        {service: {account: A, subject: "parts"}} ] }
   C: { users: [{user: c, password: c}], imports: [{service: {account: A, subject: "pubq.C"}, to: "Q"}] }
 }
 "#;
@@ -439,4 +445,51 @@ fn account_limits_are_enforced() {
     let mut third = rnats_testkit::RawConn::connect(server.addr());
     third.send(b"CONNECT {\"verbose\":false,\"user\":\"a2\",\"pass\":\"a\"}\r\nPING\r\n");
     assert!(third.expect_contains(b"PONG\r\n", wait));
+}
+
+/// Each response type with 50 requesters at once in B and one responder in A that answers
+/// every request with three messages: a singleton route passes only the first, stream and
+/// chunked routes pass all three.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requesters_for_each_response_type() {
+    let server = server_from_config(SERVICES);
+    let a = login(&server, "a", "a").await;
+    let mut requests = a.subscribe("*").await.expect("subscribe");
+    a.flush().await.expect("flush");
+    let answering = a.clone();
+    tokio::spawn(async move {
+        while let Some(request) = requests.next().await {
+            let Some(reply) = request.reply else { continue };
+            for part in 0..3 {
+                let _ = answering.publish(reply.clone(), Bytes::from(format!("{}:{part}", request.subject))).await;
+            }
+            let _ = answering.flush().await;
+        }
+    });
+    crate::async_client::subscriptions_settled_in(&server, "A", 2).await;
+    for (service, expected) in [("one", 1), ("many", 3), ("parts", 3)] {
+        let requesters = (0..50).map(|i| {
+            let server_url = server.url();
+            async move {
+                let b = async_nats::ConnectOptions::with_user_and_password("b".into(), "b".into())
+                    .connect(server_url)
+                    .await
+                    .expect("login");
+                let inbox = format!("inbox.{i}");
+                let mut replies = b.subscribe(inbox.clone()).await.expect("subscribe");
+                b.flush().await.expect("flush");
+                b.publish_with_reply(service, inbox, Bytes::new()).await.expect("request");
+                b.flush().await.expect("flush");
+                let mut got = Vec::new();
+                while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_millis(500), replies.next()).await {
+                    got.push(msg.payload);
+                }
+                got
+            }
+        });
+        for got in futures::future::join_all(requesters).await {
+            assert_eq!(got.len(), expected, "{service}: {got:?}");
+            assert_eq!(got[0], Bytes::from(format!("{service}:0")));
+        }
+    }
 }
