@@ -21,6 +21,10 @@ pub struct Args {
     pub timeout: Duration,
     pub json: bool,
     pub label: String,
+    /// Credentials of publishing and requesting connections.
+    pub pub_auth: Option<(String, String)>,
+    /// Credentials of subscribing and responding connections.
+    pub sub_auth: Option<(String, String)>,
 }
 
 const USAGE: &str = "\
@@ -46,6 +50,8 @@ Options:
   --conns N                connections for idle (default 10000)
   --timeout SECS           hard bound per scenario (default 120)
   --label TEXT             tag for machine-readable lines (e.g. the server's name)
+  --pub-user USER:PASS     credentials of publishers and requesters (accounts)
+  --sub-user USER:PASS     credentials of subscribers and responders (accounts)
   --json                   also print one JSON line per figure
 ";
 
@@ -62,6 +68,8 @@ fn parse_args(args: &[String]) -> Result<(String, Args), String> {
         timeout: Duration::from_secs(120),
         json: false,
         label: String::new(),
+        pub_auth: None,
+        sub_auth: None,
     };
     let mut i = 0;
     while i < args.len() {
@@ -80,6 +88,8 @@ fn parse_args(args: &[String]) -> Result<(String, Args), String> {
             "--conns" => parsed.conns = number(value()?)? as usize,
             "--timeout" => parsed.timeout = Duration::from_secs(number(value()?)?),
             "--label" => parsed.label = value()?,
+            "--pub-user" => parsed.pub_auth = Some(split_credentials(&value()?)?),
+            "--sub-user" => parsed.sub_auth = Some(split_credentials(&value()?)?),
             "--json" => parsed.json = true,
             "-h" | "--help" => return Err(String::new()),
             s if !s.starts_with('-') && scenario.is_none() => scenario = Some(s.to_string()),
@@ -94,6 +104,13 @@ fn parse_args(args: &[String]) -> Result<(String, Args), String> {
         .next()
         .ok_or_else(|| format!("bad --url {url}"))?;
     Ok((scenario.ok_or("no scenario given")?, parsed))
+}
+
+/// `USER:PASSWORD`.
+fn split_credentials(text: &str) -> Result<(String, String), String> {
+    text.split_once(':')
+        .map(|(u, p)| (u.to_string(), p.to_string()))
+        .ok_or_else(|| format!("credentials must be USER:PASSWORD, got {text:?}"))
 }
 
 fn main() -> ExitCode {

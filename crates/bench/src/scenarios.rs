@@ -152,7 +152,7 @@ pub fn run(scenario: &str, args: &Args) -> io::Result<Vec<Figure>> {
 }
 
 fn publish_only(args: &Args) -> io::Result<Vec<Figure>> {
-    let mut publisher = Conn::connect(args.addr)?;
+    let mut publisher = Conn::connect_as(args.addr, args.pub_auth.as_ref())?;
     let meter = Meter::start(args);
     publish(&mut publisher, "bench.pub", args.size, args.msgs)?;
     Ok(vec![meter.finish("pub", args.size, args.msgs, "msg")])
@@ -167,7 +167,7 @@ fn counting_subscribers(
 ) -> io::Result<Vec<thread::JoinHandle<io::Result<u64>>>> {
     let mut handles = Vec::new();
     for i in 0..count {
-        let mut conn = Conn::connect(args.addr)?;
+        let mut conn = Conn::connect_as(args.addr, args.sub_auth.as_ref())?;
         conn.send(format!("{}PING\r\n", sub_line(i)).as_bytes())?;
         conn.wait_pong(Duration::from_secs(30))?;
         let deadline = Instant::now() + args.timeout;
@@ -185,7 +185,7 @@ fn join_counts(handles: Vec<thread::JoinHandle<io::Result<u64>>>) -> io::Result<
 
 fn fan_out(args: &Args, subscribers: usize, name: &str) -> io::Result<Vec<Figure>> {
     let subs = counting_subscribers(args, subscribers, |i| format!("SUB bench.fan {i}\r\n"), args.msgs)?;
-    let mut publisher = Conn::connect(args.addr)?;
+    let mut publisher = Conn::connect_as(args.addr, args.pub_auth.as_ref())?;
     let meter = Meter::start(args);
     publish(&mut publisher, "bench.fan", args.size, args.msgs)?;
     let counts = join_counts(subs)?;
@@ -202,7 +202,7 @@ fn fan_in(args: &Args) -> io::Result<Vec<Figure>> {
     let subs = counting_subscribers(args, 1, |_| "SUB bench.in 1\r\n".into(), total)?;
     let mut publishers = Vec::new();
     for _ in 0..args.clients {
-        publishers.push(Conn::connect(args.addr)?);
+        publishers.push(Conn::connect_as(args.addr, args.pub_auth.as_ref())?);
     }
     let meter = Meter::start(args);
     let size = args.size;
@@ -227,7 +227,7 @@ fn queue(args: &Args) -> io::Result<Vec<Figure>> {
     let total = Arc::new(AtomicU64::new(0));
     let mut handles = Vec::new();
     for i in 0..members {
-        let mut conn = Conn::connect(args.addr)?;
+        let mut conn = Conn::connect_as(args.addr, args.sub_auth.as_ref())?;
         conn.send(format!("SUB bench.q workers {i}\r\nPING\r\n").as_bytes())?;
         conn.wait_pong(Duration::from_secs(30))?;
         let total = Arc::clone(&total);
@@ -242,7 +242,7 @@ fn queue(args: &Args) -> io::Result<Vec<Figure>> {
             Ok((mine, conn))
         }));
     }
-    let mut publisher = Conn::connect(args.addr)?;
+    let mut publisher = Conn::connect_as(args.addr, args.pub_auth.as_ref())?;
     let meter = Meter::start(args);
     publish(&mut publisher, "bench.q", args.size, args.msgs)?;
     let mut members_done = Vec::new();
@@ -263,14 +263,14 @@ fn queue(args: &Args) -> io::Result<Vec<Figure>> {
 }
 
 fn request_reply(args: &Args) -> io::Result<Vec<Figure>> {
-    let mut responder = Conn::connect(args.addr)?;
+    let mut responder = Conn::connect_as(args.addr, args.sub_auth.as_ref())?;
     responder.send(b"SUB bench.svc 1\r\nPING\r\n")?;
     responder.wait_pong(Duration::from_secs(30))?;
     let stop = Arc::new(AtomicBool::new(false));
     let stop_responder = Arc::clone(&stop);
     let size = args.size;
     let responder = thread::spawn(move || serve_requests(responder, size, &stop_responder));
-    let mut requester = Conn::connect(args.addr)?;
+    let mut requester = Conn::connect_as(args.addr, args.pub_auth.as_ref())?;
     requester.send(b"SUB bench.inbox 1\r\nPING\r\n")?;
     requester.wait_pong(Duration::from_secs(30))?;
     let request = {
@@ -322,8 +322,12 @@ fn serve_requests(mut conn: Conn, size: usize, stop: &AtomicBool) -> io::Result<
         while let Some(nl) = pending[used..].iter().position(|&b| b == b'\n') {
             let line = &pending[used..used + nl];
             let fields: Vec<&[u8]> = line.trim_ascii_end().split(|&b| b == b' ').collect();
-            if fields.first() == Some(&&b"MSG"[..]) && fields.len() == 5 {
-                let len: usize = std::str::from_utf8(fields[4]).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+            // MSG subject sid reply size, or HMSG subject sid reply header-size total-size (a
+            // server may add headers to requests that crossed accounts).
+            let request = matches!((fields.first().copied(), fields.len()), (Some(b"MSG"), 5) | (Some(b"HMSG"), 6));
+            if request {
+                let size_field = fields[fields.len() - 1];
+                let len: usize = std::str::from_utf8(size_field).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
                 if pending.len() < used + nl + 1 + len + 2 {
                     break;
                 }
@@ -372,7 +376,7 @@ fn idle(args: &Args) -> io::Result<Vec<Figure>> {
 
 fn many_subscriptions(args: &Args) -> io::Result<Vec<Figure>> {
     const SUBS: usize = 100_000;
-    let mut subscriber = Conn::connect(args.addr)?;
+    let mut subscriber = Conn::connect_as(args.addr, args.sub_auth.as_ref())?;
     let mut subs = Vec::new();
     for i in 0..SUBS {
         // One in ten is a wildcard; each published subject below matches exactly one of them.
@@ -397,7 +401,7 @@ fn many_subscriptions(args: &Args) -> io::Result<Vec<Figure>> {
         frames.extend_from_slice(&payload);
         frames.extend_from_slice(b"\r\n");
     }
-    let mut publisher = Conn::connect(args.addr)?;
+    let mut publisher = Conn::connect_as(args.addr, args.pub_auth.as_ref())?;
     let meter = Meter::start(args);
     let frame_len = frames.len() / SUBS;
     let mut sent = 0u64;

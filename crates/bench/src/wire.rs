@@ -16,13 +16,23 @@ pub struct Conn {
 }
 
 impl Conn {
-    pub fn connect(addr: SocketAddr) -> io::Result<Conn> {
-        Self::connect_from(addr, None)
+    /// Connects with a user and password (for servers with accounts).
+    pub fn connect_as(addr: SocketAddr, auth: Option<&(String, String)>) -> io::Result<Conn> {
+        Self::connect_with(addr, None, auth)
+    }
+
+    /// Connects, binding the local side to `source` when given.
+    pub fn connect_from(addr: SocketAddr, source: Option<std::net::IpAddr>) -> io::Result<Conn> {
+        Self::connect_with(addr, source, None)
     }
 
     /// Connects, binding the local side to `source` when given (to spread many connections over
-    /// several loopback addresses: one source address runs out of ports near 28 000).
-    pub fn connect_from(addr: SocketAddr, source: Option<std::net::IpAddr>) -> io::Result<Conn> {
+    /// several loopback addresses: one source address runs out of ports near 28 000), as `auth`.
+    fn connect_with(
+        addr: SocketAddr,
+        source: Option<std::net::IpAddr>,
+        auth: Option<&(String, String)>,
+    ) -> io::Result<Conn> {
         let stream = match source {
             None => TcpStream::connect(addr)?,
             Some(ip) => {
@@ -34,8 +44,11 @@ impl Conn {
         };
         stream.set_nodelay(true)?;
         let mut conn = Conn { stream, pending: Vec::new(), skip: 0, read_buf: Vec::new() };
-        conn.stream
-            .write_all(b"CONNECT {\"verbose\":false,\"pedantic\":false,\"headers\":true,\"protocol\":1}\r\nPING\r\n")?;
+        let credentials = auth.map(|(user, pass)| format!(",\"user\":{user:?},\"pass\":{pass:?}")).unwrap_or_default();
+        let connect = format!(
+            "CONNECT {{\"verbose\":false,\"pedantic\":false,\"headers\":true,\"protocol\":1{credentials}}}\r\nPING\r\n"
+        );
+        conn.stream.write_all(connect.as_bytes())?;
         conn.wait_pong(Duration::from_secs(30))?;
         Ok(conn)
     }
