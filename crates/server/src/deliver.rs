@@ -130,7 +130,9 @@ fn request_across(import: &ServiceImport, msg: &Message<'_>, flush: &mut FlushSe
     import.exporter_subject(msg.subject, &mut subject);
     let responses = import.exporter.responses();
     let reply = msg.reply.map(|reply| responses.register(import, reply));
-    let request = Message { subject: subject.as_bytes(), reply: reply.as_deref(), ..*msg };
+    // nats-server tells responders which account asked, in a `Nats-Request-Info` header.
+    let with_info = RequestInfo::add(msg, &import.importer.name);
+    let request = Message { subject: subject.as_bytes(), reply: reply.as_deref(), ..with_info.message(msg) };
     let matches = import.exporter.matches(request.subject);
     let delivered = fan_out_at(&import.exporter, &matches, Publisher::ELSEWHERE, &request, flush, depth + 1);
     if !delivered {
@@ -139,6 +141,43 @@ fn request_across(import: &ServiceImport, msg: &Message<'_>, flush: &mut FlushSe
         }
     }
     delivered
+}
+
+/// A request's header block and payload with `Nats-Request-Info: {"acc":"<importer>"}` added
+/// (a new block when the request had none), and the size tokens to go with it.
+struct RequestInfo {
+    body: Vec<u8>,
+    header_len: usize,
+    header_size: String,
+    total_size: String,
+}
+
+impl RequestInfo {
+    fn add(msg: &Message<'_>, account: &str) -> RequestInfo {
+        let (headers, payload) = msg.body.split_at(msg.header_len.unwrap_or(0));
+        let line = format!("Nats-Request-Info: {{\"acc\":{}}}\r\n", serde_json::Value::from(account));
+        let mut body = Vec::with_capacity(msg.body.len() + line.len() + 12);
+        match headers.strip_suffix(b"\r\n") {
+            // An existing block ends with an empty line: the new header goes before it.
+            Some(lines) if !headers.is_empty() => body.extend_from_slice(lines),
+            _ => body.extend_from_slice(b"NATS/1.0\r\n"),
+        }
+        body.extend_from_slice(line.as_bytes());
+        body.extend_from_slice(b"\r\n");
+        let header_len = body.len();
+        body.extend_from_slice(payload);
+        RequestInfo { header_size: header_len.to_string(), total_size: body.len().to_string(), header_len, body }
+    }
+
+    fn message<'a>(&'a self, msg: &Message<'a>) -> Message<'a> {
+        Message {
+            header_len: Some(self.header_len),
+            size_token: self.total_size.as_bytes(),
+            header_size_token: self.header_size.as_bytes(),
+            body: &self.body,
+            ..*msg
+        }
+    }
 }
 
 fn settle(account: &Account, sub: &std::sync::Arc<Subscription>, outcome: Outcome) -> bool {

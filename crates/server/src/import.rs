@@ -260,7 +260,7 @@ impl Responses {
     /// Generates a reply subject for a request whose requester waits on `reply` in `importer`.
     pub(crate) fn register(&self, import: &ServiceImport, reply: &[u8]) -> Box<[u8]> {
         let mut subject = self.prefix.to_vec();
-        subject.extend((0..10).map(|_| fastrand::alphanumeric() as u8));
+        subject.extend((0..6).map(|_| fastrand::alphanumeric() as u8));
         let subject: Box<[u8]> = subject.into();
         let route = Route {
             importer: Arc::clone(&import.importer),

@@ -493,3 +493,25 @@ async fn concurrent_requesters_for_each_response_type() {
         }
     }
 }
+
+#[test]
+fn requests_across_accounts_carry_the_requesting_account() {
+    let server = server_from_config(SERVICES);
+    let wait = Duration::from_secs(5);
+    let mut responder = rnats_testkit::RawConn::connect(server.addr());
+    responder
+        .send(b"CONNECT {\"verbose\":false,\"headers\":true,\"user\":\"a\",\"pass\":\"a\"}\r\nSUB q.b 9\r\nPING\r\n");
+    assert!(responder.expect_contains(b"PONG\r\n", wait));
+    let mut requester = rnats_testkit::RawConn::connect(server.addr());
+    requester.send(
+        b"CONNECT {\"verbose\":false,\"headers\":true,\"user\":\"b\",\"pass\":\"b\"}\r\nSUB rr 1\r\nPUB q.b rr 2\r\nhi\r\n\
+          HPUB q.b rr 21 23\r\nNATS/1.0\r\nX-Id: 7\r\n\r\nyo\r\nPING\r\n",
+    );
+    assert!(requester.expect_contains(b"PONG\r\n", wait));
+    assert!(responder.expect_contains(b"yo\r\n", wait));
+    let got = String::from_utf8_lossy(responder.received()).into_owned();
+    // A header block is added to a plain request, and extended on one that had headers.
+    assert!(got.contains(" 44 46\r\nNATS/1.0\r\nNats-Request-Info: {\"acc\":\"B\"}\r\n\r\nhi\r\n"), "{got}");
+    assert!(got.contains(" 53 55\r\nNATS/1.0\r\nX-Id: 7\r\nNats-Request-Info: {\"acc\":\"B\"}\r\n\r\nyo\r\n"), "{got}");
+    assert!(got.contains("HMSG q.b 9 _R_."), "{got}");
+}
