@@ -43,6 +43,36 @@ impl<'a> Item<'a> {
 const SECURITY_KEYS: &[&str] =
     &["tls", "operator", "operators", "trusted", "trusted_keys", "resolver", "resolver_preload"];
 
+/// How a plain field of a section is checked (the value's type, as nats-server asserts it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shape {
+    /// A string.
+    Str,
+    /// An integer.
+    Int,
+    /// `host:port` or a port (errors are reported, the section goes on).
+    Listen,
+}
+
+/// The listener fields of every section with a port of its own (cluster, gateway, leafnodes,
+/// websocket, mqtt).
+pub(crate) const LISTENER: &[(&str, Shape)] =
+    &[("listen", Shape::Listen), ("port", Shape::Int), ("host", Shape::Str), ("net", Shape::Str)];
+
+/// Checks `key` if one of `tables` lists it: `Some(step)` (an aborted step ends the section),
+/// or `None` for a key the caller handles itself.
+pub(crate) fn plain_field(ctx: &mut Ctx, tables: &[&[(&str, Shape)]], key: &str, item: Item<'_>) -> Option<Step<()>> {
+    let shape = tables.iter().flat_map(|t| t.iter()).find(|(name, _)| *name == key)?.1;
+    Some(match shape {
+        Shape::Str => ctx.str(item).map(drop),
+        Shape::Int => ctx.int(item).map(drop),
+        Shape::Listen => {
+            let _ = super::listen::listen_item(ctx, item);
+            Ok(())
+        }
+    })
+}
+
 /// Users defined so far (top-level `authorization` and `accounts`), for nats-server's
 /// cross-checks between the two.
 #[derive(Debug, Default)]

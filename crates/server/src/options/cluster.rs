@@ -4,11 +4,18 @@
 use rnats_conf::Value;
 
 use super::auth::{authorization, permissions};
-use super::check::{go_type, Ctx, Item, Step};
+use super::check::{go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
 use super::duration::duration_field;
-use super::listen::listen_item;
 use super::misc::urls;
 use super::tls::tls_section;
+
+/// Plain fields of this section besides the listener ones.
+const FIELDS: &[(&str, Shape)] = &[
+    ("name", Shape::Str),
+    ("cluster_advertise", Shape::Str),
+    ("advertise", Shape::Str),
+    ("connect_retries", Shape::Int),
+];
 
 /// nats-server's `parseCluster`. A wrong value type ends the block, as in nats-server.
 pub(crate) fn cluster(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
@@ -17,16 +24,12 @@ pub(crate) fn cluster(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
     };
     for entry in fields.iter() {
         let it = Item::entry(entry);
-        match entry.key.to_ascii_lowercase().as_str() {
-            "name" | "host" | "net" | "cluster_advertise" | "advertise" => {
-                ctx.str(it)?;
-            }
-            "listen" => {
-                let _ = listen_item(ctx, it);
-            }
-            "port" | "connect_retries" => {
-                ctx.int(it)?;
-            }
+        let key = entry.key.to_ascii_lowercase();
+        if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
+            step?;
+            continue;
+        }
+        match key.as_str() {
             "authorization" => {
                 let Ok(auth) = authorization(ctx, it) else {
                     continue;

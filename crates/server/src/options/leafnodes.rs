@@ -6,11 +6,13 @@ use std::collections::HashSet;
 use rnats_conf::Value;
 
 use super::auth::{permission_subjects, timeout_seconds};
-use super::check::{go_display, go_type, Ctx, Item, Step};
+use super::check::{go_display, go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
 use super::duration::duration_field;
-use super::listen::listen_item;
 use super::misc::{url, urls};
 use super::tls::tls_section;
+
+/// Plain fields of this section besides the listener ones.
+const FIELDS: &[(&str, Shape)] = &[("leafnode_advertise", Shape::Str), ("advertise", Shape::Str)];
 
 /// nats-server's `parseLeafNodes`.
 pub(crate) fn leafnodes(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
@@ -19,16 +21,12 @@ pub(crate) fn leafnodes(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
     };
     for entry in fields.iter() {
         let it = Item::entry(entry);
-        match entry.key.to_ascii_lowercase().as_str() {
-            "listen" => {
-                let _ = listen_item(ctx, it);
-            }
-            "port" => {
-                ctx.int(it)?;
-            }
-            "host" | "net" | "leafnode_advertise" | "advertise" => {
-                ctx.str(it)?;
-            }
+        let key = entry.key.to_ascii_lowercase();
+        if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
+            step?;
+            continue;
+        }
+        match key.as_str() {
             "authorization" => {
                 if let Ok(Some(problem)) = leaf_authorization(ctx, it) {
                     ctx.error(it.pos, problem);

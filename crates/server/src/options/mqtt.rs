@@ -3,10 +3,12 @@
 use rnats_conf::Value;
 
 use super::auth::simple_auth;
-use super::check::{go_type, Ctx, Item, Step};
+use super::check::{go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
 use super::duration::duration_field;
-use super::listen::listen_item;
 use super::tls::tls_section;
+
+/// Plain fields of this section besides the listener ones.
+const FIELDS: &[(&str, Shape)] = &[("no_auth_user", Shape::Str), ("js_domain", Shape::Str)];
 
 /// nats-server's `parseMQTT`.
 pub(crate) fn mqtt(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
@@ -15,16 +17,12 @@ pub(crate) fn mqtt(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
     };
     for entry in fields.iter() {
         let it = Item::entry(entry);
-        match entry.key.to_ascii_lowercase().as_str() {
-            "listen" => {
-                let _ = listen_item(ctx, it);
-            }
-            "port" => {
-                ctx.int(it)?;
-            }
-            "host" | "net" | "no_auth_user" | "js_domain" => {
-                ctx.str(it)?;
-            }
+        let key = entry.key.to_ascii_lowercase();
+        if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
+            step?;
+            continue;
+        }
+        match key.as_str() {
             "tls" => {
                 let _ = tls_section(ctx, it, true);
             }

@@ -4,10 +4,12 @@
 use rnats_conf::Value;
 
 use super::auth::simple_auth;
-use super::check::{go_type, Ctx, Item, Step};
+use super::check::{go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
 use super::duration::{duration_field, parse_go_duration};
-use super::listen::listen_item;
 use super::tls::tls_section;
+
+/// Plain fields of this section besides the listener ones.
+const FIELDS: &[(&str, Shape)] = &[("advertise", Shape::Str), ("jwt_cookie", Shape::Str), ("no_auth_user", Shape::Str)];
 
 /// nats-server's `parseWebsocket`.
 pub(crate) fn websocket(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
@@ -16,16 +18,12 @@ pub(crate) fn websocket(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
     };
     for entry in fields.iter() {
         let it = Item::entry(entry);
-        match entry.key.to_ascii_lowercase().as_str() {
-            "listen" => {
-                let _ = listen_item(ctx, it);
-            }
-            "port" => {
-                ctx.int(it)?;
-            }
-            "host" | "net" | "advertise" | "jwt_cookie" | "no_auth_user" => {
-                ctx.str(it)?;
-            }
+        let key = entry.key.to_ascii_lowercase();
+        if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
+            step?;
+            continue;
+        }
+        match key.as_str() {
             "no_tls" | "same_origin" | "compress" | "compression" => {
                 ctx.bool(it)?;
             }
