@@ -157,3 +157,40 @@ fn documented_example_config_is_valid() {
     let out = Command::new(BIN).arg("-t").arg("-c").arg(&example).output().expect("run -t");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn signal_flag_stops_a_running_server_and_hangup_does_not() {
+    let pid_file = temp_file("signal.pid", "");
+    let mut child = Command::new(BIN)
+        .args(["-a", "127.0.0.1", "-p", "-1", "-P"])
+        .arg(&pid_file)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rnats-server");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let mut port = None;
+    for line in lines.by_ref().map_while(Result::ok) {
+        if let Some(addr) = line.split("Listening for client connections on ").nth(1) {
+            port = addr.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
+        }
+        if line.ends_with("Server is ready") {
+            break;
+        }
+    }
+    let addr = ([127, 0, 0, 1], port.expect("listening line")).into();
+    // SIGHUP (reload in nats-server) must not kill the server.
+    let _ = Command::new("kill").args(["-HUP", &child.id().to_string()]).status();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut conn = RawConn::connect(addr);
+    conn.send(b"PING\r\n");
+    assert!(conn.expect_contains(b"PONG\r\n", Duration::from_secs(5)), "alive after SIGHUP");
+    // `-sl quit=<pid file>` asks it to stop, as `nats-server -sl` does.
+    let spec = format!("quit={}", pid_file.display());
+    let out = Command::new(BIN).args(["-sl", &spec]).output().expect("run -sl");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(child.wait().expect("exit").success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("Trapped \"hangup\" signal")), "{rest:?}");
+    assert!(rest.iter().any(|l| l.ends_with("Trapped \"interrupt\" signal")), "{rest:?}");
+}
