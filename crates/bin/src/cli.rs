@@ -38,8 +38,22 @@ pub struct Flags {
     user: Option<String>,
     pass: Option<String>,
     token: Option<String>,
+    tls: TlsFlags,
     /// Flags rnats accepts but whose features are not built yet: (flag, value).
     inactive: Vec<(String, String)>,
+}
+
+/// `--tls`, `--tlscert`, `--tlskey`, `--tlscacert`, `--tlsverify`.
+#[derive(Debug, Default)]
+struct TlsFlags {
+    /// Any `--tls*` flag was given.
+    given: bool,
+    /// `--tls` (or `--tlsverify`) value; `--tls=false` turns TLS off.
+    enable: Option<bool>,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+    ca: Option<PathBuf>,
+    verify: Option<bool>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -67,6 +81,11 @@ enum Flag {
     Config,
     CheckConfig,
     Signal,
+    Tls,
+    TlsCert,
+    TlsKey,
+    TlsVerify,
+    TlsCaCert,
     /// Parsed and validated, not active yet: a warning says so.
     Inactive,
 }
@@ -99,11 +118,11 @@ const FLAGS: &[(&[&str], Kind, Flag)] = &[
     (&["max_traced_msg_len"], Kind::Value, Flag::Inactive),
     (&["js", "jetstream"], Kind::Bool, Flag::Inactive),
     (&["sd", "store_dir"], Kind::Value, Flag::Inactive),
-    (&["tls"], Kind::Bool, Flag::Inactive),
-    (&["tlscert"], Kind::Value, Flag::Inactive),
-    (&["tlskey"], Kind::Value, Flag::Inactive),
-    (&["tlsverify"], Kind::Bool, Flag::Inactive),
-    (&["tlscacert"], Kind::Value, Flag::Inactive),
+    (&["tls"], Kind::Bool, Flag::Tls),
+    (&["tlscert"], Kind::Value, Flag::TlsCert),
+    (&["tlskey"], Kind::Value, Flag::TlsKey),
+    (&["tlsverify"], Kind::Bool, Flag::TlsVerify),
+    (&["tlscacert"], Kind::Value, Flag::TlsCaCert),
     (&["routes"], Kind::Value, Flag::Inactive),
     (&["cluster"], Kind::Value, Flag::Inactive),
     (&["cluster_name"], Kind::Value, Flag::Inactive),
@@ -176,6 +195,26 @@ fn apply(cli: &mut Cli, flag: Flag, kind: Kind, name: &str, value: String) -> Re
         Flag::Config => cli.config = Some(PathBuf::from(value)),
         Flag::CheckConfig => cli.check_config = boolean()?,
         Flag::Signal => cli.signal = Some(value),
+        Flag::Tls => {
+            flags.tls.given = true;
+            flags.tls.enable = Some(boolean()?);
+        }
+        Flag::TlsCert => {
+            flags.tls.given = true;
+            flags.tls.cert = Some(PathBuf::from(value));
+        }
+        Flag::TlsKey => {
+            flags.tls.given = true;
+            flags.tls.key = Some(PathBuf::from(value));
+        }
+        Flag::TlsCaCert => {
+            flags.tls.given = true;
+            flags.tls.ca = Some(PathBuf::from(value));
+        }
+        Flag::TlsVerify => {
+            flags.tls.given = true;
+            flags.tls.verify = Some(boolean()?);
+        }
         Flag::Inactive => {
             if kind == Kind::Bool {
                 boolean()?;
@@ -223,12 +262,39 @@ impl Flags {
         if let Some(token) = &self.token {
             options.auth.token = Some(token.clone());
         }
+        self.tls.apply(options);
         self.inactive
             .iter()
             .map(|(name, _)| {
                 format!("flag -{name} is accepted but its feature is not implemented in rnats yet; ignored")
             })
             .collect()
+    }
+}
+
+impl TlsFlags {
+    /// nats-server's `overrideTLS`: any `--tls*` flag turns TLS on (`--tls=false` turns it
+    /// off, config file included); the flags given win over the file's certificate, key, CA
+    /// and verification; cipher suites and curves go back to the defaults; the file's
+    /// timeout, mapping and pins stay.
+    fn apply(&self, options: &mut Options) {
+        if !self.given {
+            return;
+        }
+        if self.enable == Some(false) {
+            options.tls = None;
+            return;
+        }
+        let from_file = options.tls.take().unwrap_or_default();
+        options.tls = Some(rnats::options::TlsConfig {
+            cert_file: self.cert.clone().or(from_file.cert_file.clone()),
+            key_file: self.key.clone().or(from_file.key_file.clone()),
+            ca_file: self.ca.clone().or(from_file.ca_file.clone()),
+            verify: self.verify.unwrap_or(false) || from_file.verify,
+            cipher_suites: Vec::new(),
+            curve_preferences: Vec::new(),
+            ..from_file
+        });
     }
 }
 
@@ -339,6 +405,38 @@ mod tests {
     }
 
     #[test]
+    fn tls_flags_turn_tls_on() {
+        let o = run(&["--tlscert", "c.pem", "--tlskey", "k.pem"]).unwrap();
+        let tls = o.tls.expect("on");
+        assert_eq!(tls.cert_file, Some(PathBuf::from("c.pem")));
+        assert!(!tls.verify);
+        let o = run(&["--tlsverify", "--tlscacert", "ca.pem"]).unwrap();
+        let tls = o.tls.expect("on");
+        assert!(tls.verify);
+        assert_eq!(tls.ca_file, Some(PathBuf::from("ca.pem")));
+        let parsed = cli(&["--tls=false"]).unwrap();
+        let mut from_file = Options { tls: Some(rnats::options::TlsConfig::default()), ..Options::default() };
+        parsed.flags.apply(&mut from_file);
+        assert!(from_file.tls.is_none(), "--tls=false turns the file's TLS off");
+        let parsed = cli(&["--tlscert", "flag.pem"]).unwrap();
+        let file_tls = rnats::options::TlsConfig {
+            cert_file: Some("file.pem".into()),
+            key_file: Some("file.key".into()),
+            map_users: true,
+            verify: true,
+            cipher_suites: vec!["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".into()],
+            ..Default::default()
+        };
+        let mut from_file = Options { tls: Some(file_tls), ..Options::default() };
+        parsed.flags.apply(&mut from_file);
+        let tls = from_file.tls.expect("on");
+        assert_eq!(tls.cert_file, Some(PathBuf::from("flag.pem")));
+        assert_eq!(tls.key_file, Some(PathBuf::from("file.key")));
+        assert!(tls.verify && tls.map_users);
+        assert!(tls.cipher_suites.is_empty());
+    }
+
+    #[test]
     fn booleans() {
         let o = run(&["-DV"]).unwrap();
         assert!(o.debug && o.trace);
@@ -360,7 +458,7 @@ mod tests {
     fn inactive_flags_parse_and_warn() {
         let parsed = cli(&["-routes", "nats://a:6222", "--tls", "-cluster_name=x", "-m", "8222"]).unwrap();
         let warnings = parsed.flags.apply(&mut Options::default());
-        assert_eq!(warnings.len(), 4);
+        assert_eq!(warnings.len(), 3, "--tls is active: {warnings:?}");
         assert!(cli(&["--tlsverify=nope"]).is_err());
     }
 

@@ -111,7 +111,12 @@ async fn run(options: Options, log: Logger) -> ExitCode {
         Ok(server) => server,
         Err(e) => {
             if let Ok(log) = Logger::new(None, true, false, false) {
-                log.fatal(&format!("Error listening on port: {host}:{port}, \"{e}\""));
+                if e.kind() == std::io::ErrorKind::InvalidInput {
+                    // A setting that cannot be served (TLS files and their contents).
+                    log.fatal(&e.to_string());
+                } else {
+                    log.fatal(&format!("Error listening on port: {host}:{port}, \"{e}\""));
+                }
             }
             return ExitCode::FAILURE;
         }

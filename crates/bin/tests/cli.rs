@@ -143,12 +143,28 @@ fn config_file_runs_and_flags_override_it() {
 
 #[test]
 fn unenforceable_security_settings_refuse_to_start() {
-    let conf = temp_file("tls.conf", "port: -1\ntls {\n  cert_file: \"server.pem\"\n  key_file: \"key.pem\"\n}\n");
+    let text = "port: -1\nauthorization { users: [{user: a, password: b}], auth_callout { issuer: \"AABC\" } }\n";
+    let conf = temp_file("callout.conf", text);
     let check = Command::new(BIN).args(["-t", "-c"]).arg(&conf).output().expect("run -t");
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
     let run = Command::new(BIN).arg("-c").arg(&conf).output().expect("run");
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("refusing to start"));
+}
+
+#[test]
+fn tls_files_that_cannot_be_served_fail_at_start_with_the_reason() {
+    let conf = temp_file("tls.conf", "port: -1\ntls {\n  cert_file: \"missing.pem\"\n  key_file: \"key.pem\"\n}\n");
+    let check = Command::new(BIN).args(["-t", "-c"]).arg(&conf).output().expect("run -t");
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let run = Command::new(BIN).arg("-c").arg(&conf).output().expect("run");
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("missing.pem"), "{stderr}");
+    let run = Command::new(BIN).args(["-p", "-1", "--tls"]).output().expect("run");
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("TLS Server certificate must be present and valid"), "{stderr}");
 }
 
 #[test]

@@ -195,6 +195,9 @@ fn deliver(sub: &Subscription, msg: &Message<'_>, flush: &mut FlushSet) -> Outco
     if sub.is_removed() {
         return Outcome::Skipped;
     }
+    if sub.guard.as_ref().is_some_and(|guard| !guard.admit(msg.subject, msg.reply)) {
+        return Outcome::Skipped;
+    }
     let count = sub.delivered.fetch_add(1, Ordering::Relaxed) + 1;
     let max = sub.max.load(Ordering::Relaxed);
     if max > 0 && count > max {

@@ -27,6 +27,8 @@ pub mod text {
     pub const AUTHORIZATION_VIOLATION: &str = "Authorization Violation";
     /// CONNECT did not arrive in time.
     pub const AUTHENTICATION_TIMEOUT: &str = "Authentication Timeout";
+    /// The TLS handshake did not complete in time.
+    pub const TLS_REQUIRED: &str = "Secure Connection - TLS Required";
     /// SUB with an invalid subject.
     pub const INVALID_SUBJECT: &str = "Invalid Subject";
     /// Pedantic client published to a wildcard or malformed subject.
@@ -36,6 +38,17 @@ pub mod text {
 /// `Permissions Violation for Publish to "<subject>"`.
 pub fn publish_violation(subject: &[u8]) -> String {
     format!("Permissions Violation for Publish to {}", go_quote(subject))
+}
+
+/// `Permissions Violation for Subscription to "<subject>"`, with ` using queue "<queue>"`
+/// for a queue subscription.
+pub fn subscribe_violation(subject: &[u8], queue: Option<&[u8]>) -> String {
+    match queue {
+        Some(queue) => {
+            format!("Permissions Violation for Subscription to {} using queue {}", go_quote(subject), go_quote(queue))
+        }
+        None => format!("Permissions Violation for Subscription to {}", go_quote(subject)),
+    }
 }
 
 /// `Permissions Violation for Publish with Reply of "<reply>"`.
@@ -77,6 +90,8 @@ pub enum CloseReason {
     AuthenticationTimeout,
     /// Credentials were refused.
     AuthenticationViolation,
+    /// The TLS handshake failed, timed out, or the client's key is not pinned.
+    TlsHandshakeFailure,
     /// Outbound buffer passed `max_pending`.
     SlowConsumerPendingBytes,
     /// A write took longer than `write_deadline`.
@@ -115,6 +130,7 @@ impl fmt::Display for CloseReason {
             CloseReason::ClientClosed => "Client Closed",
             CloseReason::AuthenticationTimeout => "Authentication Timeout",
             CloseReason::AuthenticationViolation => "Authentication Failure",
+            CloseReason::TlsHandshakeFailure => "TLS Handshake Failure",
             CloseReason::SlowConsumerPendingBytes => "Slow Consumer (Pending Bytes)",
             CloseReason::SlowConsumerWriteDeadline => "Slow Consumer (Write Deadline)",
             CloseReason::WriteError => "Write Error",
@@ -143,5 +159,10 @@ mod tests {
         assert_eq!(go_quote(b"_GR_.x"), "\"_GR_.x\"");
         assert_eq!(go_quote(b"a\"b\\c\x01\xff"), "\"a\\\"b\\\\c\\x01\\xff\"");
         assert_eq!(publish_violation(b"x"), "Permissions Violation for Publish to \"x\"");
+        assert_eq!(subscribe_violation(b"x", None), "Permissions Violation for Subscription to \"x\"");
+        assert_eq!(
+            subscribe_violation(b"x", Some(b"q")),
+            "Permissions Violation for Subscription to \"x\" using queue \"q\""
+        );
     }
 }

@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod auth;
 pub mod client;
 pub mod deliver;
 pub mod errors;
@@ -17,6 +18,7 @@ pub mod options;
 pub mod outbound;
 mod server;
 pub mod subscription;
+pub mod tls;
 
 pub use options::Options;
 pub use server::{RunningServer, Server, ServerState};

@@ -9,17 +9,19 @@ use std::time::{Duration, Instant};
 
 use foldhash::fast::RandomState;
 use parking_lot::Mutex;
-use rnats_proto::{ConnectOptions, Info};
+use rnats_proto::Info;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::account::{Account, GLOBAL_ACCOUNT, SYSTEM_ACCOUNT};
+use crate::auth::{Authenticator, Grant};
 use crate::errors::CloseReason;
 use crate::import::{LocalMapping, ServiceImport, StreamImport};
 use crate::log::Logger;
 use crate::options::Options;
 use crate::outbound::ClientShared;
+use crate::tls::ClientTls;
 
 /// State every connection shares.
 pub struct ServerState {
@@ -32,6 +34,13 @@ pub struct ServerState {
     /// INFO sent to clients, without the per-connection fields.
     info: Info,
     global: Arc<Account>,
+    /// Configured credentials and the decision for each CONNECT.
+    pub auth: Authenticator,
+    /// Client TLS, when configured.
+    pub tls: Option<ClientTls>,
+    /// Slow (bcrypt) password checks running at once: half the cores, so a storm of logins
+    /// leaves the rest to connections already in.
+    pub(crate) password_checks: tokio::sync::Semaphore,
     /// Every account by name: `$G`, the system account, and those users belong to.
     accounts: HashMap<String, Arc<Account>, RandomState>,
     /// Open client connections, for limits and shutdown.
@@ -51,8 +60,24 @@ impl ServerState {
         self.started.elapsed().as_millis() as u64
     }
 
-    pub(crate) fn client_info(&self, id: u64, peer: SocketAddr) -> Info {
-        Info { client_id: id, client_ip: peer.ip().to_string(), ..self.info.clone() }
+    /// The INFO for one connection (`nonce`: the NKEY challenge, when NKEY users exist).
+    pub(crate) fn client_info(&self, id: u64, peer: SocketAddr, nonce: Option<&str>) -> Info {
+        Info {
+            client_id: id,
+            client_ip: peer.ip().to_string(),
+            nonce: nonce.unwrap_or_default().to_string(),
+            ..self.info.clone()
+        }
+    }
+
+    /// Time a client has to authenticate: the configured timeout, else nats-server's default
+    /// (2 seconds, or the TLS handshake timeout plus one second when TLS is on).
+    pub(crate) fn auth_timeout(&self) -> Duration {
+        match (self.options.auth_timeout, &self.tls) {
+            (Some(timeout), _) if !timeout.is_zero() => timeout,
+            (_, Some(tls)) => tls.timeout + Duration::from_secs(1),
+            _ => Duration::from_secs(2),
+        }
     }
 
     /// Adds a connection unless the server is full or shutting down.
@@ -84,69 +109,26 @@ impl ServerState {
         self.accounts.get(name).cloned()
     }
 
-    /// The account a connection starts in before (or without) CONNECT: the `no_auth_user`'s
-    /// account when one is configured, else the global account.
-    pub fn default_account(&self) -> Arc<Account> {
-        self.no_auth_user()
-            .and_then(|user| user.account.as_deref())
-            .and_then(|name| self.account(name))
-            .unwrap_or_else(|| self.global_account())
+    /// What a connection has before (or without) CONNECT: the `no_auth_user`'s grant when one
+    /// is configured, else the global account without restrictions.
+    pub fn default_grant(&self) -> Grant {
+        self.auth.no_auth_grant().unwrap_or_else(|| Grant {
+            account: self.global_account(),
+            permissions: None,
+            identity: crate::auth::Identity::Anonymous,
+        })
     }
 
     /// Whether any credentials are configured.
     pub fn auth_required(&self) -> bool {
-        self.options.auth.is_required() || !self.options.users.is_empty()
+        self.auth.is_required()
     }
 
     /// Whether a client must send CONNECT before anything else: credentials are configured
     /// and there is no `no_auth_user` to fall back on. This is INFO's `auth_required`.
     pub fn connect_required(&self) -> bool {
-        self.auth_required() && self.no_auth_user().is_none()
+        self.auth_required() && self.auth.no_auth_grant().is_none()
     }
-
-    fn no_auth_user(&self) -> Option<&crate::options::ConfigUser> {
-        let name = self.options.no_auth_user.as_deref()?;
-        self.options.users.iter().find(|u| u.user.as_deref() == Some(name))
-    }
-
-    /// Checks a CONNECT's credentials; returns the account the client belongs to, or `None`
-    /// for an authorization violation.
-    pub(crate) fn authorize(&self, connect: &ConnectOptions) -> Option<Arc<Account>> {
-        let auth = &self.options.auth;
-        if let Some(token) = &auth.token {
-            return (connect.auth_token.as_deref() == Some(token.as_str())).then(|| self.global_account());
-        }
-        if let Some(user) = &auth.user {
-            let matches = connect.user.as_deref() == Some(user.as_str())
-                && connect.pass.as_deref().unwrap_or("") == auth.pass.as_deref().unwrap_or("");
-            return matches.then(|| self.global_account());
-        }
-        if self.options.users.is_empty() {
-            return Some(self.global_account());
-        }
-        let presented = connect.user.is_some()
-            || connect.pass.is_some()
-            || connect.auth_token.is_some()
-            || connect.nkey.is_some()
-            || connect.jwt.is_some();
-        let user = match connect.user.as_deref() {
-            Some(name) => self.options.users.iter().find(|u| u.user.as_deref() == Some(name))?,
-            None if !presented => self.no_auth_user()?,
-            None => return None,
-        };
-        if presented && !password_matches(user.password.as_deref(), connect.pass.as_deref()) {
-            return None;
-        }
-        match user.account.as_deref() {
-            Some(name) => self.account(name),
-            None => Some(self.global_account()),
-        }
-    }
-}
-
-/// Plain-text comparison (bcrypt hashes are refused at start until they are supported).
-fn password_matches(configured: Option<&str>, presented: Option<&str>) -> bool {
-    configured.unwrap_or("") == presented.unwrap_or("")
 }
 
 /// `$G`, the system account, and every account a configured user belongs to.
@@ -192,6 +174,10 @@ fn build_accounts(options: &Options) -> HashMap<String, Arc<Account>, RandomStat
     accounts
 }
 
+fn password_check_slots() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+}
+
 /// nats-server's default `response_threshold` for service exports.
 const DEFAULT_RESPONSE_THRESHOLD: Duration = Duration::from_secs(120);
 
@@ -202,6 +188,7 @@ impl Server {
     /// Binds the client listener and starts accepting. Logs nats-server's startup lines.
     pub async fn start(options: Options, log: Logger) -> io::Result<RunningServer> {
         let server_id = nkeys::KeyPair::new_server().public_key();
+        let tls = options.tls.as_ref().map(ClientTls::new).transpose()?;
         let listener = listen(&options.host, options.listen_port()).await?;
         let addr = listener.local_addr()?;
         let server_name = options.server_name.clone().unwrap_or_else(|| server_id.clone());
@@ -221,16 +208,24 @@ impl Server {
             port: addr.port(),
             headers: true,
             auth_required: (options.auth.is_required() || !options.users.is_empty()) && options.no_auth_user.is_none(),
+            tls_required: tls.is_some() && !options.allow_non_tls,
+            tls_available: tls.is_some() && options.allow_non_tls,
+            tls_verify: tls.as_ref().is_some_and(|t| t.verify),
             max_payload: options.max_payload as i64,
             ..Info::default()
         };
         let accounts = build_accounts(&options);
+        let global = Arc::clone(&accounts[GLOBAL_ACCOUNT]);
+        let auth = Authenticator::new(&options, |name| accounts.get(name).cloned(), Arc::clone(&global));
         let state = Arc::new(ServerState {
             options,
             log,
             server_id,
             info,
-            global: Arc::clone(&accounts[GLOBAL_ACCOUNT]),
+            global,
+            auth,
+            tls,
+            password_checks: tokio::sync::Semaphore::new(password_check_slots()),
             accounts,
             clients: Mutex::new(HashMap::default()),
             next_client_id: AtomicU64::new(1),

@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::auth::{Permissions, ReplyTracker};
 use crate::outbound::ClientShared;
 
 /// A subscription: who gets the messages and under which sid.
@@ -20,11 +21,45 @@ pub struct Subscription {
     pub(crate) delivered: AtomicU64,
     /// Taken out of the index: deliveries racing with the removal are dropped.
     pub(crate) removed: AtomicBool,
+    /// What the subscriber's permissions ask of each delivery (`None` for most).
+    pub(crate) guard: Option<DeliveryGuard>,
+}
+
+/// Per-delivery duties from the subscriber's permissions.
+pub struct DeliveryGuard {
+    /// A wildcard subscription covering denied subjects: messages on those are not delivered.
+    pub deny: Option<Arc<Permissions>>,
+    /// `allow_responses`: each delivered reply subject may be answered.
+    pub replies: Option<Arc<ReplyTracker>>,
+}
+
+impl DeliveryGuard {
+    /// Whether the message may go to the subscriber; records its reply subject if so.
+    pub fn admit(&self, subject: &[u8], reply: Option<&[u8]>) -> bool {
+        if self.deny.as_ref().is_some_and(|perms| perms.denies_delivery(subject)) {
+            return false;
+        }
+        if let (Some(tracker), Some(reply)) = (&self.replies, reply) {
+            tracker.record(reply);
+        }
+        true
+    }
 }
 
 impl Subscription {
     /// A new subscription for `client`.
     pub fn new(client: Arc<ClientShared>, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) -> Arc<Subscription> {
+        Self::guarded(client, subject, queue, sid, None)
+    }
+
+    /// A new subscription whose deliveries pass through `guard`.
+    pub fn guarded(
+        client: Arc<ClientShared>,
+        subject: &[u8],
+        queue: Option<&[u8]>,
+        sid: &[u8],
+        guard: Option<DeliveryGuard>,
+    ) -> Arc<Subscription> {
         Arc::new(Subscription {
             client,
             subject: subject.into(),
@@ -33,6 +68,7 @@ impl Subscription {
             max: AtomicU64::new(0),
             delivered: AtomicU64::new(0),
             removed: AtomicBool::new(false),
+            guard,
         })
     }
 

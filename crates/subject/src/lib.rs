@@ -11,4 +11,4 @@ mod index;
 mod validate;
 
 pub use index::{MatchResult, QueueGroup, SubjectIndex, DEFAULT_CACHE_LIMIT};
-pub use validate::{is_valid_literal_subject, is_valid_subject, subject_matches, subjects_collide};
+pub use validate::{is_subset_match, is_valid_literal_subject, is_valid_subject, subject_matches, subjects_collide};

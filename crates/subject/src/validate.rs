@@ -39,6 +39,22 @@ pub fn subject_matches(filter: &[u8], subject: &[u8]) -> bool {
     }
 }
 
+/// Whether every literal subject `narrow` matches is also matched by `broad` (both may have
+/// wildcards): nats-server's `subjectIsSubsetMatch`.
+pub fn is_subset_match(narrow: &[u8], broad: &[u8]) -> bool {
+    let mut narrow_tokens = narrow.split(|&b| b == b'.');
+    let mut broad_tokens = broad.split(|&b| b == b'.');
+    loop {
+        match (narrow_tokens.next(), broad_tokens.next()) {
+            (None, None) => return true,
+            (Some(_), Some(b">")) => return true,
+            (Some(n), Some(b"*")) if n != b">" => {}
+            (Some(n), Some(b)) if n == b => {}
+            _ => return false,
+        }
+    }
+}
+
 /// Whether two subscription subjects (with wildcards) can match a common literal subject.
 pub fn subjects_collide(a: &[u8], b: &[u8]) -> bool {
     let mut left = a.split(|&c| c == b'.');
@@ -56,6 +72,18 @@ pub fn subjects_collide(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subset_matches() {
+        let yes = [("foo.bar", "foo.*"), ("foo.*", "foo.*"), ("foo.*", "foo.>"), ("foo.bar.baz", ">"), ("a", "a")];
+        for (narrow, broad) in yes {
+            assert!(is_subset_match(narrow.as_bytes(), broad.as_bytes()), "{narrow} in {broad}");
+        }
+        let no = [("foo.*", "foo.bar"), ("foo.>", "foo.*"), ("*.bar", "foo.*"), ("foo", "foo.>"), ("a.b", "a")];
+        for (narrow, broad) in no {
+            assert!(!is_subset_match(narrow.as_bytes(), broad.as_bytes()), "{narrow} not in {broad}");
+        }
+    }
 
     #[test]
     fn validity() {

@@ -10,16 +10,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rnats_proto::encode;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{sleep_until, timeout, Instant};
 
 pub use session::ClientSession;
 
+use crate::auth::{Grant, Identity, PasswordCheck};
 use crate::errors::{text, CloseReason};
 use crate::outbound::ClientShared;
 use crate::server::ServerState;
+use crate::tls::ClientTls;
 
 /// Read buffer size of a new or idle connection.
 const MIN_READ_BUFFER: usize = 512;
@@ -33,40 +34,147 @@ const MAX_STALL: Duration = Duration::from_millis(10);
 /// The first PING goes out this soon (nats-server's short first ping), then every interval.
 const FIRST_PING: Duration = Duration::from_secs(2);
 
-/// Serves one accepted client connection until it closes.
+/// Serves one accepted client connection until it closes: INFO, the TLS handshake when TLS
+/// is on (after INFO, or before it with `handshake_first`), then the reader and writer tasks.
 pub(crate) async fn serve(server: Arc<ServerState>, stream: TcpStream, peer: SocketAddr) {
     let id = server.next_client_id();
-    let shared = ClientShared::new(id, server.options.max_pending);
     // Small protocol lines must not wait for Nagle's algorithm.
     let _ = stream.set_nodelay(true);
-    let info = server.client_info(id, peer);
-    let _ = shared.enqueue(|out| encode::info(out, &info));
-    let (reader, writer) = stream.into_split();
+    let nonce = server.auth.needs_nonce().then(crate::auth::new_nonce);
+    let info = server.client_info(id, peer, nonce.as_deref());
+    let conn = Connection { id, label: format!("{peer} - cid:{id}"), nonce, info };
+    let Some(tls) = &server.tls else {
+        let (reader, writer) = stream.into_split();
+        return run(server, conn, Handshake::default(), reader, writer).await;
+    };
+    match secure(&server, tls, stream, &conn).await {
+        Ok(Secured::Tls(stream, handshake)) => {
+            let (reader, writer) = tokio::io::split(stream);
+            run(Arc::clone(&server), conn, handshake, reader, writer).await;
+        }
+        Ok(Secured::Plain(stream)) => {
+            let (reader, writer) = stream.into_split();
+            run(Arc::clone(&server), conn, Handshake { info_sent: true, cert: None }, reader, writer).await;
+        }
+        Err(()) => server.log.debug(|| format!("{} - Client connection closed: TLS Handshake Failure", conn.label)),
+    }
+}
+
+/// What a connection is told and known by before its tasks start.
+struct Connection {
+    id: u64,
+    label: String,
+    nonce: Option<String>,
+    info: rnats_proto::Info,
+}
+
+/// What happened before the protocol starts.
+#[derive(Default)]
+struct Handshake {
+    /// INFO went out already (in plain text, before TLS).
+    info_sent: bool,
+    /// The client's verified certificate.
+    cert: Option<crate::auth::CertIdentity>,
+}
+
+enum Secured {
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>, Handshake),
+    /// `allow_non_tls`: the client went on in plain text.
+    Plain(TcpStream),
+}
+
+/// The TLS part of a connection's start, as nats-server orders it: INFO in plain text, then
+/// the handshake within the TLS timeout (with `allow_non_tls`, a first byte that is not a TLS
+/// record keeps the connection plain); or with `handshake_first`, the handshake at once (or
+/// as soon as the client speaks within the fallback delay, else INFO first after all).
+async fn secure(
+    server: &ServerState,
+    tls: &ClientTls,
+    mut stream: TcpStream,
+    conn: &Connection,
+) -> Result<Secured, ()> {
+    let tls_first = match tls.handshake_first {
+        Some(delay) if delay.is_zero() => true,
+        Some(delay) => matches!(timeout(delay, stream.peek(&mut [0u8; 1])).await, Ok(Ok(n)) if n > 0),
+        None => false,
+    };
+    let mut handshake = Handshake::default();
+    if !tls_first {
+        let mut info = Vec::new();
+        encode::info(&mut info, &conn.info);
+        if !matches!(timeout(tls.timeout, stream.write_all(&info)).await, Ok(Ok(()))) {
+            return Err(());
+        }
+        handshake.info_sent = true;
+        if server.options.allow_non_tls && tls.handshake_first.is_none() {
+            let mut first = [0u8; 1];
+            match timeout(tls.timeout, stream.peek(&mut first)).await {
+                Ok(Ok(1)) if first[0] == TLS_HANDSHAKE_RECORD => {}
+                Ok(Ok(0) | Err(_)) => return Err(()),
+                _ => return Ok(Secured::Plain(stream)),
+            }
+        }
+    }
+    let label = &conn.label;
+    let stream = match timeout(tls.timeout, tls.acceptor.accept(stream)).await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(e)) => {
+            server.log.error(&format!("{label} - TLS handshake error: {e}"));
+            return Err(());
+        }
+        Err(_) => {
+            server.log.error(&format!("{label} - TLS handshake timeout"));
+            return Err(());
+        }
+    };
+    handshake.cert = crate::tls::peer_identity(stream.get_ref().1);
+    if !tls.accepts_pin(handshake.cert.as_ref()) {
+        server.log.error(&format!("{label} - TLS handshake error: certificate not pinned"));
+        return Err(());
+    }
+    Ok(Secured::Tls(Box::new(stream), handshake))
+}
+
+/// The first byte of a TLS handshake record.
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+
+/// Runs the protocol on an established transport until the connection closes.
+async fn run<R, W>(server: Arc<ServerState>, conn: Connection, handshake: Handshake, reader: R, writer: W)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let Connection { id, label, nonce, info } = conn;
+    let shared = ClientShared::new(id, server.options.max_pending);
+    if !handshake.info_sent {
+        let _ = shared.enqueue(|out| encode::info(out, &info));
+    }
     if !server.register(&shared) {
         let _ = shared.enqueue(|out| encode::err(out, text::MAX_CONNECTIONS));
         shared.close(CloseReason::MaxConnectionsExceeded);
         write_loop(server, shared, writer).await;
         return;
     }
-    server.log.debug(|| format!("{peer} - cid:{id} - Client connection created"));
+    server.log.debug(|| format!("{label} - Client connection created"));
     let writer_task = tokio::spawn(write_loop(Arc::clone(&server), Arc::clone(&shared), writer));
-    let account = server.default_account();
-    let mut session = ClientSession::new(Arc::clone(&server), Arc::clone(&shared), account);
+    let grant = server.default_grant();
+    let mut session = ClientSession::new(Arc::clone(&server), Arc::clone(&shared), Arc::clone(&grant.account));
+    session.prepare(label.clone(), nonce, handshake.cert, grant);
     let reason = read_loop(&server, &shared, &mut session, reader).await;
     shared.close(reason);
     session.close();
     server.unregister(id);
     let _ = writer_task.await;
-    server.log.debug(|| format!("{peer} - cid:{id} - Client connection closed: {reason}"));
+    server.log.debug(|| format!("{label} - Client connection closed: {reason}"));
 }
 
-async fn read_loop(
-    server: &ServerState,
+async fn read_loop<R: AsyncRead + Unpin>(
+    server: &Arc<ServerState>,
     shared: &ClientShared,
     session: &mut ClientSession,
-    mut reader: OwnedReadHalf,
+    mut reader: R,
 ) -> CloseReason {
-    let auth_deadline = Instant::now() + server.options.auth_timeout;
+    let auth_deadline = Instant::now() + server.auth_timeout();
     let mut buf: Vec<u8> = Vec::new();
     let mut target = MIN_READ_BUFFER;
     loop {
@@ -78,10 +186,7 @@ async fn read_loop(
         let read = tokio::select! {
             read = reader.read_buf(&mut buf) => read,
             _ = shared.reader_wake.notified() => return shared.closed().unwrap_or(CloseReason::ServerShutdown),
-            _ = sleep_until(auth_deadline), if auth_pending => {
-                let _ = shared.enqueue(|out| encode::err(out, text::AUTHENTICATION_TIMEOUT));
-                return CloseReason::AuthenticationTimeout;
-            }
+            _ = sleep_until(auth_deadline), if auth_pending => return auth_timeout(shared),
         };
         let n = match read {
             Ok(0) => return CloseReason::ClientClosed,
@@ -89,15 +194,33 @@ async fn read_loop(
             Err(_) => return CloseReason::ReadError,
         };
         shared.last_inbound_ms.store(server.uptime_ms(), Ordering::Relaxed);
-        let result = session.process(&buf);
-        if let Some(lagging) = session.flush() {
-            stall(&lagging).await;
-        }
-        match result {
-            Ok(used) => {
-                buf.drain(..used);
+        loop {
+            let result = session.process(&buf);
+            if let Some(lagging) = session.flush() {
+                stall(&lagging).await;
             }
-            Err(reason) => return reason,
+            match result {
+                Ok(used) => {
+                    buf.drain(..used);
+                }
+                Err(reason) => return reason,
+            }
+            // A CONNECT whose password needs bcrypt: checked on a blocking thread, then the
+            // rest of the buffer is processed.
+            let Some(check) = session.take_password_check() else { break };
+            let deadline = (!session.is_connected()).then_some(auth_deadline);
+            let outcome = match check_password(server, check, deadline).await {
+                Some(outcome) => outcome,
+                None => return auth_timeout(shared),
+            };
+            let finished = session.finish_check(outcome);
+            let _ = session.flush();
+            if let Err(reason) = finished {
+                return reason;
+            }
+            if buf.is_empty() {
+                break;
+            }
         }
         if n == room {
             target = (target * 2).min(MAX_READ_BUFFER);
@@ -108,7 +231,38 @@ async fn read_loop(
     }
 }
 
-async fn write_loop(server: Arc<ServerState>, shared: Arc<ClientShared>, mut writer: OwnedWriteHalf) {
+fn auth_timeout(shared: &ClientShared) -> CloseReason {
+    let _ = shared.enqueue(|out| encode::err(out, text::AUTHENTICATION_TIMEOUT));
+    CloseReason::AuthenticationTimeout
+}
+
+/// Runs a slow password check on a blocking thread, a few at a time (so a storm of bcrypt
+/// logins never takes every core from the connections already in). `None` when `deadline`
+/// (the authentication timeout) passes first.
+async fn check_password(
+    server: &Arc<ServerState>,
+    check: PasswordCheck,
+    deadline: Option<Instant>,
+) -> Option<Result<Grant, Identity>> {
+    let identity = check.identity().clone();
+    let state = Arc::clone(server);
+    let work = async move {
+        let Ok(_permit) = state.password_checks.acquire().await else {
+            return Err(identity);
+        };
+        let checker = Arc::clone(&state);
+        match tokio::task::spawn_blocking(move || check.run(&checker.auth.checker)).await {
+            Ok(Some(grant)) => Ok(grant),
+            _ => Err(identity),
+        }
+    };
+    match deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline, work).await.ok(),
+        None => Some(work.await),
+    }
+}
+
+async fn write_loop<W: AsyncWrite + Unpin>(server: Arc<ServerState>, shared: Arc<ClientShared>, mut writer: W) {
     let interval = server.options.ping_interval;
     // Before CONNECT the server pings at the normal interval; CONNECT arms a short first PING
     // (2 s plus up to 20 %), as nats-server does.
@@ -170,10 +324,10 @@ async fn stall(lagging: &ClientShared) {
 
 /// Writes `bytes` within the write deadline. Gives up early when the connection is closed
 /// meanwhile as a slow consumer: its pending data was dropped and the socket is to go now.
-async fn write_all(
+async fn write_all<W: AsyncWrite + Unpin>(
     server: &ServerState,
     shared: &ClientShared,
-    writer: &mut OwnedWriteHalf,
+    writer: &mut W,
     bytes: &[u8],
 ) -> Result<(), CloseReason> {
     let write = timeout(server.options.write_deadline, writer.write_all(bytes));

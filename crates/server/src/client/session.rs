@@ -11,11 +11,12 @@ use rnats_subject::{is_valid_literal_subject, is_valid_subject};
 
 use super::cache::MatchCache;
 use crate::account::Account;
+use crate::auth::{CertIdentity, Grant, Identity, PasswordCheck, Permissions, ReplyTracker, Verdict};
 use crate::deliver::{fan_out, Message, Publisher};
 use crate::errors::{self, text, CloseReason};
 use crate::outbound::{ClientShared, FlushSet};
 use crate::server::ServerState;
-use crate::subscription::{Subscription, Target};
+use crate::subscription::{DeliveryGuard, Subscription, Target};
 
 /// The server's service-import reply prefix: a client may not use a reply starting with it.
 const SERVICE_REPLY_PREFIX: &[u8] = b"_R_.";
@@ -26,6 +27,11 @@ const RESERVED_REPLY_PREFIXES: [&[u8]; 2] = [b"$JS.ACK.", b"_GR_."];
 /// (nats-server 2.9's `hasGWRoutedReplyPrefix`; the old `$GR.` form is not checked).
 const GATEWAY_REPLY_PREFIX: &[u8] = b"_GR_.";
 
+/// Most publish-permission verdicts a connection remembers (nats-server's size); when full,
+/// `PUB_CACHE_EVICT` arbitrary ones go.
+const PUB_CACHE_MAX: usize = 128;
+const PUB_CACHE_EVICT: usize = 32;
+
 /// One client connection's protocol state.
 pub struct ClientSession {
     server: Arc<ServerState>,
@@ -33,6 +39,23 @@ pub struct ClientSession {
     account: Arc<Account>,
     options: ConnectOptions,
     connect_received: bool,
+    /// `<peer> - cid:<id>`, the prefix of this connection's log lines.
+    label: String,
+    /// The NKEY challenge sent in INFO.
+    nonce: Option<String>,
+    /// The client's TLS certificate, for `verify_and_map`.
+    cert: Option<CertIdentity>,
+    /// Who the client is (for log lines).
+    identity: Identity,
+    /// What the client may publish and subscribe to (`None`: anything).
+    permissions: Option<Arc<Permissions>>,
+    /// Reply subjects the client may answer (`allow_responses`).
+    replies: Option<Arc<ReplyTracker>>,
+    /// Publish verdicts by subject, while `permissions` is set.
+    pub_cache: HashMap<Box<[u8]>, bool, RandomState>,
+    /// A CONNECT waiting for its password check (bcrypt runs off the reactor).
+    pending_connect: Option<ConnectOptions>,
+    pending_check: Option<PasswordCheck>,
     /// Counted in `account`'s connections (from the first accepted CONNECT).
     joined: bool,
     subs: HashMap<Box<[u8]>, Arc<Subscription>, RandomState>,
@@ -49,18 +72,59 @@ impl ClientSession {
     pub fn new(server: Arc<ServerState>, shared: Arc<ClientShared>, account: Arc<Account>) -> ClientSession {
         let limits =
             Limits { max_control_line: server.options.max_control_line, max_payload: server.options.max_payload };
+        let label = format!("cid:{}", shared.id);
         ClientSession {
             server,
             shared,
             account,
             options: ConnectOptions::default(),
             connect_received: false,
+            label,
+            nonce: None,
+            cert: None,
+            identity: Identity::Anonymous,
+            permissions: None,
+            replies: None,
+            pub_cache: HashMap::default(),
+            pending_connect: None,
+            pending_check: None,
             joined: false,
             subs: HashMap::default(),
             purge_at: 64,
             cache: MatchCache::default(),
             flush: FlushSet::default(),
             limits,
+        }
+    }
+
+    /// Sets what the connection knows before CONNECT: its log label, the NKEY nonce sent in
+    /// INFO, the client's certificate, and the grant it has without credentials (the
+    /// `no_auth_user`'s permissions, if any).
+    pub fn prepare(&mut self, label: String, nonce: Option<String>, cert: Option<CertIdentity>, grant: Grant) {
+        self.label = label;
+        self.nonce = nonce;
+        self.cert = cert;
+        self.account = grant.account;
+        self.set_permissions(grant.permissions);
+        self.identity = grant.identity;
+    }
+
+    /// A password check the last [`ClientSession::process`] left waiting: run it (off the
+    /// reactor when slow), then hand the outcome to [`ClientSession::finish_check`] before
+    /// processing more input.
+    pub fn take_password_check(&mut self) -> Option<PasswordCheck> {
+        self.pending_check.take()
+    }
+
+    /// Completes the CONNECT that waited for a password check: `grant` on success, `None`
+    /// (with who the client claimed to be) on failure.
+    pub fn finish_check(&mut self, outcome: Result<Grant, Identity>) -> Result<(), CloseReason> {
+        let Some(options) = self.pending_connect.take() else {
+            return Ok(());
+        };
+        match outcome {
+            Ok(grant) => self.accept_connect(options, grant),
+            Err(identity) => Err(self.auth_failure(&identity)),
         }
     }
 
@@ -85,6 +149,10 @@ impl ClientSession {
                 Ok(Some((op, len))) => {
                     used += len;
                     self.handle(op)?;
+                    if self.pending_connect.is_some() {
+                        // Nothing after a CONNECT runs before its credentials are checked.
+                        return Ok(used);
+                    }
                 }
                 Ok(None) => return Ok(used),
                 Err(e) => return Err(self.protocol_error(e)),
@@ -157,14 +225,34 @@ impl ClientSession {
         if options.update_from_json(json).is_err() {
             return Err(CloseReason::ProtocolViolation);
         }
+        let auth = &self.server.auth;
+        match auth.decide(&options, self.nonce.as_deref(), self.cert.as_ref()) {
+            Verdict::Granted(grant) => self.accept_connect(options, grant),
+            Verdict::Denied(identity) => Err(self.auth_failure(&identity)),
+            Verdict::Check(check) if check.is_quick(&auth.checker) => {
+                let identity = check.identity().clone();
+                match check.run(&auth.checker) {
+                    Some(grant) => self.accept_connect(options, grant),
+                    None => Err(self.auth_failure(&identity)),
+                }
+            }
+            Verdict::Check(check) => {
+                self.pending_connect = Some(options);
+                self.pending_check = Some(check);
+                Ok(())
+            }
+        }
+    }
+
+    /// The rest of CONNECT once the credentials are accepted.
+    fn accept_connect(&mut self, options: ConnectOptions, grant: Grant) -> Result<(), CloseReason> {
         // nats-server's order: credentials, the legacy account fields (only a non-empty
         // `account` or a true `new_account` is refused), then the protocol level.
         let legacy_account =
             options.account.as_deref().is_some_and(|a| !a.is_empty()) || options.new_account == Some(true);
-        let account = match self.server.authorize(&options) {
-            Some(account) if !legacy_account => account,
-            _ => return Err(self.fail(text::AUTHORIZATION_VIOLATION, CloseReason::AuthenticationViolation)),
-        };
+        if legacy_account {
+            return Err(self.fail(text::AUTHORIZATION_VIOLATION, CloseReason::AuthenticationViolation));
+        }
         if options.protocol < 0 || options.protocol > i64::from(rnats_proto::PROTO_LEVEL) {
             return Err(self.fail(text::INVALID_CLIENT_PROTOCOL, CloseReason::BadClientProtocolVersion));
         }
@@ -173,6 +261,7 @@ impl ClientSession {
         }
         self.shared.headers.store(options.headers, Ordering::Relaxed);
         self.options = options;
+        let account = grant.account;
         if !Arc::ptr_eq(&account, &self.account) || !self.joined {
             if !account.join() {
                 return Err(self.fail(text::MAX_ACCOUNT_CONNECTIONS, CloseReason::MaxAccountConnectionsExceeded));
@@ -185,6 +274,8 @@ impl ClientSession {
             }
             self.account = account;
         }
+        self.set_permissions(grant.permissions);
+        self.identity = grant.identity;
         if !self.connect_received {
             self.connect_received = true;
             self.shared.mark_connected();
@@ -193,6 +284,48 @@ impl ClientSession {
             self.send(encode::ok);
         }
         Ok(())
+    }
+
+    fn set_permissions(&mut self, permissions: Option<Arc<Permissions>>) {
+        self.replies =
+            permissions.as_ref().and_then(|p| p.responses()).map(|limits| Arc::new(ReplyTracker::new(limits)));
+        self.permissions = permissions;
+        self.pub_cache.clear();
+    }
+
+    /// A refused login: nats-server's log line (who the client claimed to be, never a secret)
+    /// and `-ERR 'Authorization Violation'`.
+    fn auth_failure(&mut self, identity: &Identity) -> CloseReason {
+        let label = &self.label;
+        match identity {
+            Identity::Anonymous | Identity::Token => self.server.log.error(&format!("{label} - authentication error")),
+            other => self.server.log.error(&format!("{label} - authentication error - {other}")),
+        }
+        self.fail(text::AUTHORIZATION_VIOLATION, CloseReason::AuthenticationViolation)
+    }
+
+    /// Whether the client's permissions let it publish to `subject` (always, without
+    /// permissions). Verdicts are remembered per subject, except refusals while tracked
+    /// replies could still allow the subject later.
+    fn may_publish(&mut self, subject: &[u8]) -> bool {
+        let Some(perms) = &self.permissions else { return true };
+        if let Some(&allowed) = self.pub_cache.get(subject) {
+            return allowed;
+        }
+        let allowed = perms.may_publish(subject);
+        if !allowed {
+            if let Some(replies) = &self.replies {
+                return replies.allow_response(subject);
+            }
+        }
+        if self.pub_cache.len() >= PUB_CACHE_MAX {
+            let evict: Vec<Box<[u8]>> = self.pub_cache.keys().take(PUB_CACHE_EVICT).cloned().collect();
+            for key in evict {
+                self.pub_cache.remove(&key);
+            }
+        }
+        self.pub_cache.insert(subject.into(), allowed);
+        allowed
     }
 
     fn publish(&mut self, publish: &Publish<'_>) -> Result<(), CloseReason> {
@@ -206,6 +339,13 @@ impl ClientSession {
             self.send_err(text::INVALID_PUBLISH_SUBJECT);
         }
         if has_longer_prefix(publish.subject, GATEWAY_REPLY_PREFIX) {
+            self.send_err(&errors::publish_violation(publish.subject));
+            return Ok(());
+        }
+        if !self.may_publish(publish.subject) {
+            let (label, identity) = (&self.label, &self.identity);
+            let subject = String::from_utf8_lossy(publish.subject);
+            self.server.log.error(&format!("{label} - Publish Violation - {identity}, Subject {subject:?}"));
             self.send_err(&errors::publish_violation(publish.subject));
             return Ok(());
         }
@@ -253,6 +393,10 @@ impl ClientSession {
     }
 
     fn subscribe(&mut self, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) {
+        if self.permissions.as_ref().is_some_and(|p| !p.may_subscribe(subject, queue)) {
+            self.subscribe_violation(subject, queue, sid);
+            return;
+        }
         let server_max = self.server.options.max_subscriptions;
         let max_subs = match self.account.limits().max_subscriptions {
             Some(account_max) if server_max == 0 || account_max < server_max => account_max,
@@ -274,7 +418,8 @@ impl ClientSession {
                 self.send_err(text::INVALID_SUBJECT);
                 return;
             }
-            let sub = Subscription::new(Arc::clone(&self.shared), subject, queue, sid);
+            let sub =
+                Subscription::guarded(Arc::clone(&self.shared), subject, queue, sid, self.delivery_guard(subject));
             if !self.account.add_subscription(&sub) {
                 self.send_err(text::INVALID_SUBJECT);
                 return;
@@ -284,6 +429,30 @@ impl ClientSession {
         if self.options.verbose {
             self.send(encode::ok);
         }
+    }
+
+    /// What deliveries on a new subscription to `subject` must pass: the deny filter for a
+    /// wildcard that covers denied subjects, reply tracking for `allow_responses`.
+    fn delivery_guard(&self, subject: &[u8]) -> Option<DeliveryGuard> {
+        let perms = self.permissions.as_ref()?;
+        let deny = perms.needs_delivery_filter(subject).then(|| Arc::clone(perms));
+        let replies = self.replies.clone();
+        (deny.is_some() || replies.is_some()).then_some(DeliveryGuard { deny, replies })
+    }
+
+    fn subscribe_violation(&mut self, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) {
+        let (label, identity) = (&self.label, &self.identity);
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let (subject_text, sid_text) = (text(subject), text(sid));
+        let line = match queue {
+            Some(q) => format!(
+                "{label} - Subscription Violation - {identity}, Subject {subject_text:?}, Queue: {:?}, SID {sid_text}",
+                text(q)
+            ),
+            None => format!("{label} - Subscription Violation - {identity}, Subject {subject_text:?}, SID {sid_text}"),
+        };
+        self.server.log.error(&line);
+        self.send_err(&errors::subscribe_violation(subject, queue));
     }
 
     fn unsubscribe(&mut self, sid: &[u8], max: Option<Option<u64>>) {
@@ -345,10 +514,30 @@ fn is_reserved_reply(reply: &[u8]) -> bool {
     reply.starts_with(SERVICE_REPLY_PREFIX) || RESERVED_REPLY_PREFIXES.iter().any(|p| has_longer_prefix(reply, p))
 }
 
+/// CONNECT fields that carry a secret: never written to the log.
+const SECRET_FIELDS: [&str; 4] = ["pass", "auth_token", "sig", "jwt"];
+
+/// The CONNECT JSON for the trace, each secret replaced by `[REDACTED]` (nats-server hides
+/// only the password; rnats hides the token, signature and JWT too).
+fn redact_connect(json: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(mut fields)) => {
+            for key in SECRET_FIELDS {
+                if let Some(value) = fields.get_mut(key) {
+                    *value = serde_json::Value::from("[REDACTED]");
+                }
+            }
+            serde_json::Value::Object(fields).to_string()
+        }
+        // Not an object: nothing can be shown safely.
+        _ => "[REDACTED]".to_string(),
+    }
+}
+
 fn trace_text(op: &ClientOp<'_>) -> String {
     let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     match op {
-        ClientOp::Connect(json) => format!("CONNECT {}", s(json)),
+        ClientOp::Connect(json) => format!("CONNECT {}", redact_connect(json)),
         ClientOp::Pub(p) => format!(
             "{} {} {}{}",
             if p.header_len.is_some() { "HPUB" } else { "PUB" },
@@ -365,5 +554,16 @@ fn trace_text(op: &ClientOp<'_>) -> String {
         ClientOp::Info(_) => "INFO".into(),
         ClientOp::Ok => "+OK".into(),
         ClientOp::Err(e) => format!("-ERR {}", s(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_never_reach_the_trace() {
+        let shown = super::redact_connect(br#"{"user":"alice","pass":"s3cret","auth_token":"t0k","verbose":false}"#);
+        assert!(!shown.contains("s3cret") && !shown.contains("t0k"), "{shown}");
+        assert!(shown.contains("alice") && shown.contains("[REDACTED]"), "{shown}");
+        assert_eq!(super::redact_connect(b"{\"pass\":"), "[REDACTED]");
     }
 }

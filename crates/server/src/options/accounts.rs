@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use rnats_conf::{Map, Pos, Value};
 
-use super::auth::{is_public_key, is_valid_subject, permissions, register_users, users, PREFIX_ACCOUNT};
+use super::auth::{
+    apply_default_permissions, is_public_key, is_valid_subject, permissions, register_users, users, PREFIX_ACCOUNT,
+};
 use super::check::{go_display, go_quote_value, go_type, Ctx, Item, Step};
 use super::duration::parse_go_duration;
 use super::Options;
@@ -244,6 +246,7 @@ pub(crate) fn accounts(ctx: &mut Ctx, o: &mut Options, item: Item<'_>) {
 /// One account's block.
 fn account(ctx: &mut Ctx, o: &mut Options, name: &str, fields: &Map, refs: &mut References) -> Step<()> {
     let mut account_users = None;
+    let mut default_permissions = None;
     for entry in fields.iter() {
         let it = Item::entry(entry);
         match entry.key.to_ascii_lowercase().as_str() {
@@ -270,14 +273,7 @@ fn account(ctx: &mut Ctx, o: &mut Options, name: &str, fields: &Map, refs: &mut 
                     account_users = Some((it.pos, list));
                 }
             }
-            "default_permissions" => {
-                if permissions(ctx, it).is_ok() {
-                    ctx.security_gap(
-                        it.pos,
-                        format!("account {name}: default_permissions are not supported yet by rnats"),
-                    );
-                }
-            }
+            "default_permissions" => default_permissions = permissions(ctx, it).ok(),
             "mappings" | "maps" => {
                 if mappings(ctx, it).is_ok() {
                     ctx.note(it.pos, format!("account {name}: mappings are not supported yet by rnats; ignored"));
@@ -293,7 +289,8 @@ fn account(ctx: &mut Ctx, o: &mut Options, name: &str, fields: &Map, refs: &mut 
             _ => ctx.unknown_field(entry),
         }
     }
-    if let Some((pos, list)) = account_users {
+    if let Some((pos, mut list)) = account_users {
+        apply_default_permissions(&mut list, default_permissions.as_ref());
         add_account_users(ctx, o, name, pos, list);
     }
     Ok(())

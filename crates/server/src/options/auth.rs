@@ -6,7 +6,7 @@ use rnats_conf::{Entry, Map, Pos, Value};
 use super::check::{go_display, go_quote_list, go_type, Abort, Ctx, Item, Step};
 use super::duration::parse_go_duration;
 use super::top::seconds;
-use super::{ConfigUser, Options};
+use super::{ConfigUser, Options, PermissionsConfig, ResponsePermission, SubjectPermission};
 
 /// What an `authorization` block holds, as nats-server's `authorization` struct.
 #[derive(Debug, Default)]
@@ -18,8 +18,8 @@ pub(crate) struct AuthBlock {
     pub timeout: f64,
     /// `users`, when given and valid (nkey users included).
     pub users: Option<Vec<ConfigUser>>,
-    /// `permissions`/`default_permissions` was given.
-    pub permissions: bool,
+    /// `permissions`/`default_permissions`: for the block's users without their own.
+    pub permissions: Option<PermissionsConfig>,
     /// `auth_callout` was given.
     pub callout: bool,
 }
@@ -53,7 +53,7 @@ pub(crate) fn top_level(ctx: &mut Ctx, o: &mut Options, entry: &Entry) {
     }
     if auth.timeout != 0.0 {
         match seconds(auth.timeout) {
-            Some(d) => o.auth_timeout = d,
+            Some(d) => o.auth_timeout = Some(d),
             None => {
                 ctx.error(pos, "authorization timeout can not be negative");
                 return;
@@ -69,15 +69,22 @@ pub(crate) fn top_level(ctx: &mut Ctx, o: &mut Options, entry: &Entry) {
         ctx.error(pos, "Can not have a token and a users array");
         return;
     }
-    if let Some(users) = auth.users {
+    if let Some(mut users) = auth.users {
+        apply_default_permissions(&mut users, auth.permissions.as_ref());
         let users = register_users(ctx, pos, users);
         o.users.extend(users);
     }
-    if auth.permissions {
-        ctx.security_gap(pos, "authorization permissions are not supported yet by rnats; the permissions are ignored");
-    }
     if auth.callout {
         ctx.security_gap(pos, "auth_callout is not supported yet by rnats; the setting is ignored");
+    }
+}
+
+/// Users without a `permissions` block of their own get the defaults (no merging: a user's
+/// own block replaces them entirely, as in nats-server).
+pub(crate) fn apply_default_permissions(users: &mut [ConfigUser], defaults: Option<&PermissionsConfig>) {
+    let Some(defaults) = defaults else { return };
+    for user in users.iter_mut().filter(|u| u.permissions.is_none()) {
+        user.permissions = Some(defaults.clone());
     }
 }
 
@@ -115,7 +122,7 @@ pub(crate) fn authorization(ctx: &mut Ctx, item: Item<'_>) -> Step<AuthBlock> {
             "timeout" => auth.timeout = timeout_seconds(ctx, it),
             "users" => auth.users = users(ctx, it).ok(),
             "default_permission" | "default_permissions" | "permissions" => {
-                auth.permissions |= permissions(ctx, it).is_ok();
+                auth.permissions = permissions(ctx, it).ok();
             }
             // Newer than 2.9.10.
             "auth_callout" | "auth_hook" => {
@@ -161,25 +168,12 @@ pub(crate) fn users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<ConfigUser>> {
             let it = Item::entry(entry);
             last = &entry.key_pos;
             match entry.key.to_ascii_lowercase().as_str() {
-                "nkey" => {
-                    user.nkey = non_empty(ctx.str(it)?);
-                    ctx.security_gap(it.pos, "nkey users are not supported yet by rnats");
-                }
+                "nkey" => user.nkey = non_empty(ctx.str(it)?),
                 "user" | "username" => user.user = non_empty(ctx.str(it)?),
-                "pass" | "password" => {
-                    user.password = non_empty(ctx.str(it)?);
-                    if user.password.as_deref().is_some_and(|p| p.starts_with("$2")) {
-                        ctx.security_gap(it.pos, "bcrypt passwords are not supported yet by rnats");
-                    }
-                }
-                "permission" | "permissions" | "authorization" => {
-                    if permissions(ctx, it).is_ok() {
-                        ctx.security_gap(it.pos, "user permissions are not supported yet by rnats");
-                    }
-                }
+                "pass" | "password" => user.password = non_empty(ctx.str(it)?),
+                "permission" | "permissions" | "authorization" => user.permissions = Some(permissions(ctx, it)?),
                 "allowed_connection_types" | "connection_types" | "clients" => {
-                    connection_types(ctx, it);
-                    ctx.security_gap(it.pos, "allowed_connection_types is not supported yet by rnats");
+                    user.connection_types = connection_types(ctx, it);
                 }
                 _ => ctx.unknown_field(entry),
             }
@@ -198,28 +192,21 @@ pub(crate) fn users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<ConfigUser>> {
     Ok(out)
 }
 
-/// What a permissions block allows, as far as the callers check it.
-#[derive(Debug, Default)]
-pub(crate) struct Permissions {
-    /// `allow_responses` is on.
-    pub responses: bool,
-}
-
 /// nats-server's `parseUserPermissions`.
-pub(crate) fn permissions(ctx: &mut Ctx, item: Item<'_>) -> Step<Permissions> {
+pub(crate) fn permissions(ctx: &mut Ctx, item: Item<'_>) -> Step<PermissionsConfig> {
     let Value::Map(fields) = item.value else {
         return ctx.fail(item.pos, format!("Expected permissions to be a map/struct, got {}", go_display(item.value)));
     };
-    let mut perms = Permissions::default();
+    let mut perms = PermissionsConfig::default();
     for entry in fields.iter() {
         let it = Item::entry(entry);
         match entry.key.to_ascii_lowercase().as_str() {
-            "pub" | "publish" | "import" | "sub" | "subscribe" | "export" => {
-                let _ = variable_permissions(ctx, it);
-            }
+            "pub" | "publish" | "import" => perms.publish = variable_permissions(ctx, it).ok(),
+            "sub" | "subscribe" | "export" => perms.subscribe = variable_permissions(ctx, it).ok(),
             "publish_allow_responses" | "allow_responses" => match it.value {
-                Value::Bool(b) => perms.responses = *b,
-                _ => perms.responses = allow_responses(ctx, it).is_ok(),
+                Value::Bool(true) => perms.responses = Some(ResponsePermission::default()),
+                Value::Bool(false) => perms.responses = None,
+                _ => perms.responses = allow_responses(ctx, it).ok(),
             },
             _ => {
                 if !entry.used_as_variable {
@@ -228,27 +215,37 @@ pub(crate) fn permissions(ctx: &mut Ctx, item: Item<'_>) -> Step<Permissions> {
             }
         }
     }
+    // nats-server: answering requests only means publishing nothing else (an empty allow list
+    // denies every subject but the replies).
+    if perms.responses.is_some() {
+        let publish = perms.publish.get_or_insert_with(SubjectPermission::default);
+        publish.allow.get_or_insert_with(Vec::new);
+    }
     Ok(perms)
 }
 
-/// A publish or subscribe permission: a subject list (old style) or `{allow, deny}`.
-fn variable_permissions(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+/// A publish or subscribe permission: a subject list (old style: an allow list) or
+/// `{allow, deny}`.
+fn variable_permissions(ctx: &mut Ctx, item: Item<'_>) -> Step<SubjectPermission> {
     match item.value {
-        Value::Map(fields) => {
-            subject_permission(ctx, fields);
-            Ok(())
-        }
+        Value::Map(fields) => Ok(subject_permission(ctx, fields)),
         // nats-server hands the old style over without its position: its errors have none.
-        _ => permission_subjects(ctx, item, false).map(drop),
+        _ => permission_subjects(ctx, item, false).map(|allow| SubjectPermission { allow: Some(allow), deny: None }),
     }
 }
 
 /// `{allow: [...], deny: [...]}`.
-fn subject_permission(ctx: &mut Ctx, fields: &Map) {
+fn subject_permission(ctx: &mut Ctx, fields: &Map) -> SubjectPermission {
+    let mut perm = SubjectPermission::default();
     for entry in fields.iter() {
         match entry.key.to_ascii_lowercase().as_str() {
-            "allow" | "deny" => {
-                let _ = permission_subjects(ctx, Item::entry(entry), true);
+            key @ ("allow" | "deny") => {
+                let subjects = permission_subjects(ctx, Item::entry(entry), true).ok();
+                if key == "allow" {
+                    perm.allow = subjects;
+                } else {
+                    perm.deny = subjects;
+                }
             }
             _ => {
                 if !entry.used_as_variable {
@@ -261,6 +258,7 @@ fn subject_permission(ctx: &mut Ctx, fields: &Map) {
             }
         }
     }
+    perm
 }
 
 /// nats-server's `parsePermSubjects`: a subject or a list of subjects (a subject may carry a
@@ -311,23 +309,27 @@ pub(crate) fn is_valid_subject(subject: &str) -> bool {
     rnats_subject::is_valid_subject(subject.as_bytes())
 }
 
-/// `allow_responses` as a map: `{max, expires}`.
-fn allow_responses(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+/// `allow_responses` as a map: `{max, expires}` (0 or absent: nats-server's defaults).
+fn allow_responses(ctx: &mut Ctx, item: Item<'_>) -> Step<ResponsePermission> {
     let Value::Map(fields) = item.value else {
         return ctx.fail(item.pos, "error parsing response permissions, expected a boolean or a map");
     };
+    let mut perm = ResponsePermission::default();
     for entry in fields.iter() {
         let it = Item::entry(entry);
         match entry.key.to_ascii_lowercase().as_str() {
             "max" | "max_msgs" | "max_messages" | "max_responses" => {
-                ctx.int(it)?;
+                let max = ctx.int(it)?;
+                if max != 0 {
+                    perm.max = max;
+                }
             }
             "expires" | "expiration" | "ttl" => match it.value {
-                Value::String(text) => {
-                    if let Err(e) = parse_go_duration(text) {
-                        return ctx.fail(it.pos, format!("error parsing expires: {e}"));
-                    }
-                }
+                Value::String(text) => match parse_go_duration(text) {
+                    Ok(0) => {}
+                    Ok(nanos) => perm.expires_nanos = nanos,
+                    Err(e) => return ctx.fail(it.pos, format!("error parsing expires: {e}")),
+                },
                 _ => return ctx.fail(it.pos, "error parsing expires, not a duration string"),
             },
             _ => {
@@ -337,20 +339,20 @@ fn allow_responses(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
             }
         }
     }
-    Ok(())
+    Ok(perm)
 }
 
-/// `allowed_connection_types`: names nats-server knows.
-fn connection_types(ctx: &mut Ctx, item: Item<'_>) {
-    let Ok(types) = ctx.string_list("allowed connection types", item) else {
-        return;
-    };
+/// `allowed_connection_types`: names nats-server knows, upper-cased.
+fn connection_types(ctx: &mut Ctx, item: Item<'_>) -> Option<Vec<String>> {
+    let types = ctx.string_list("allowed connection types", item).ok()?;
     const KNOWN: [&str; 7] = ["STANDARD", "WEBSOCKET", "LEAFNODE", "LEAFNODE_WS", "MQTT", "MQTT_WS", "IN_PROCESS"];
     let unknown: Vec<String> =
         types.iter().map(|t| t.to_ascii_uppercase()).filter(|t| !KNOWN.contains(&t.as_str())).collect();
     if !unknown.is_empty() {
         ctx.error(item.pos, format!("invalid connection types {}", go_quote_list(&unknown)));
+        return None;
     }
+    Some(types.iter().map(|t| t.to_ascii_uppercase()).collect())
 }
 
 /// nats-server's `parseSimpleAuth` (websocket and mqtt `authorization`).
@@ -412,10 +414,10 @@ mod tests {
         assert_eq!(o.auth.user.as_deref(), Some("derek"));
         assert_eq!(o.auth.pass.as_deref(), Some("porkchop"));
         assert_eq!(o.auth.token, None);
-        assert_eq!(o.auth_timeout, Duration::from_secs(1));
+        assert_eq!(o.auth_timeout, Some(Duration::from_secs(1)));
         let o = options("authorization { username: a, pass: b, timeout: 0.5 }\n");
         assert_eq!((o.auth.user.as_deref(), o.auth.pass.as_deref()), (Some("a"), Some("b")));
-        assert_eq!(o.auth_timeout, Duration::from_millis(500));
+        assert_eq!(o.auth_timeout, Some(Duration::from_millis(500)));
         assert!(warnings("authorization { user: a, password: b }\n").is_empty());
     }
 
@@ -429,7 +431,7 @@ mod tests {
     #[test]
     fn timeout_that_is_not_a_number_is_one_second() {
         let loaded = super::super::testutil::load("\nauthorization { user: a, timeout: \"2s\" }\n").expect("valid");
-        assert_eq!(loaded.options.auth_timeout, Duration::from_secs(1));
+        assert_eq!(loaded.options.auth_timeout, Some(Duration::from_secs(1)));
         assert_eq!(loaded.warnings.len(), 1);
     }
 
@@ -461,8 +463,7 @@ mod tests {
             ]
         );
         assert!(!o.auth.is_required());
-        // Password users are enforced; nkey users are not yet (a security gap).
-        assert_eq!(warnings(&text), ["test.conf:2:52: nkey users are not supported yet by rnats"]);
+        assert!(warnings(&text).is_empty());
     }
 
     #[test]

@@ -40,8 +40,7 @@ impl<'a> Item<'a> {
 }
 
 /// Top-level keys that protect the server: ignoring one would leave it open or unencrypted.
-const SECURITY_KEYS: &[&str] =
-    &["tls", "operator", "operators", "trusted", "trusted_keys", "resolver", "resolver_preload"];
+const SECURITY_KEYS: &[&str] = &["operator", "operators", "trusted", "trusted_keys", "resolver", "resolver_preload"];
 
 /// How a plain field of a section is checked (the value's type, as nats-server asserts it).
 #[derive(Debug, Clone, Copy)]

@@ -42,7 +42,7 @@ pub(crate) fn cluster(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
                     ctx.error(it.pos, "Cluster authorization does not support tokens");
                     continue;
                 }
-                if auth.permissions {
+                if auth.permissions.is_some() {
                     let reason = r#"setting "permissions" within cluster authorization block is deprecated"#;
                     ctx.go_warning(it.pos, &entry.key, reason);
                 }
@@ -56,7 +56,7 @@ pub(crate) fn cluster(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
             }
             "permissions" => {
                 if let Ok(perms) = permissions(ctx, it) {
-                    if perms.responses {
+                    if perms.responses.is_some() {
                         ctx.error(it.pos, "Cluster permissions do not support dynamic responses");
                     }
                 }

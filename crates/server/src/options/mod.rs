@@ -65,6 +65,106 @@ pub struct ConfigUser {
     pub nkey: Option<String>,
     /// The account the user belongs to (`None`: the global account).
     pub account: Option<String>,
+    /// What the user may publish and subscribe to (`None`: anything), the block's or the
+    /// account's `default_permissions` when the user has none of its own.
+    pub permissions: Option<PermissionsConfig>,
+    /// `allowed_connection_types`, upper-cased (`None`: any kind of connection).
+    pub connection_types: Option<Vec<String>>,
+}
+
+/// A `permissions` block as written (nats-server's `Permissions`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PermissionsConfig {
+    /// `publish`.
+    pub publish: Option<SubjectPermission>,
+    /// `subscribe` (entries may be `"subject queue"`).
+    pub subscribe: Option<SubjectPermission>,
+    /// `allow_responses`.
+    pub responses: Option<ResponsePermission>,
+}
+
+/// `allow` and `deny` subject lists (an old-style plain list is an allow list). An empty
+/// publish allow list allows nothing; an empty subscribe allow list restricts nothing (as in
+/// nats-server).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubjectPermission {
+    /// `allow`.
+    pub allow: Option<Vec<String>>,
+    /// `deny`.
+    pub deny: Option<Vec<String>>,
+}
+
+/// `allow_responses`: a client may publish to the reply subject of each request delivered to
+/// it, at most `max` times (negative: unlimited) within `expires` (nanoseconds; negative:
+/// forever).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponsePermission {
+    /// Responses per request.
+    pub max: i64,
+    /// How long after the request, in nanoseconds.
+    pub expires_nanos: i64,
+}
+
+impl Default for ResponsePermission {
+    /// nats-server's `allow_responses: true`: one response within two minutes.
+    fn default() -> Self {
+        ResponsePermission { max: 1, expires_nanos: 120_000_000_000 }
+    }
+}
+
+/// A `tls {}` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// The server's certificate chain (PEM).
+    pub cert_file: Option<PathBuf>,
+    /// Its private key (PEM).
+    pub key_file: Option<PathBuf>,
+    /// Certificate authorities for client certificates (PEM).
+    pub ca_file: Option<PathBuf>,
+    /// `certs`: several certificate/key pairs (newer than 2.9.10; chosen by server name).
+    pub certs: Vec<(PathBuf, PathBuf)>,
+    /// Require and verify a client certificate (`verify`, implied by `verify_and_map`).
+    pub verify: bool,
+    /// `verify_and_map`: the client certificate names the user.
+    pub map_users: bool,
+    /// `insecure` (outgoing connections only).
+    pub insecure: bool,
+    /// Handshake time limit (nats-server's default: 2 seconds).
+    pub timeout: Duration,
+    /// `min_version` ("1.2" or "1.3").
+    pub min_version: Option<String>,
+    /// `cipher_suites`, Go names (empty: the defaults).
+    pub cipher_suites: Vec<String>,
+    /// `curve_preferences`, Go names (empty: the defaults).
+    pub curve_preferences: Vec<String>,
+    /// `pinned_certs`: lower-case hex SHA-256 of accepted client SubjectPublicKeyInfos.
+    pub pinned_certs: Vec<String>,
+    /// `handshake_first`: TLS before INFO; a non-zero delay allows a plaintext-INFO fallback
+    /// for clients that say nothing for that long.
+    pub handshake_first: Option<Duration>,
+    /// Keys rnats cannot honour (Windows certificate store, OCSP peer checks).
+    pub unsupported: Vec<String>,
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        TlsConfig {
+            cert_file: None,
+            key_file: None,
+            ca_file: None,
+            certs: Vec::new(),
+            verify: false,
+            map_users: false,
+            insecure: false,
+            timeout: Duration::from_secs(2),
+            min_version: None,
+            cipher_suites: Vec::new(),
+            curve_preferences: Vec::new(),
+            pinned_certs: Vec::new(),
+            handshake_first: None,
+            unsupported: Vec::new(),
+        }
+    }
 }
 
 /// A stream import that nats-server's rules allow: messages published in `exporter` on
@@ -141,8 +241,9 @@ pub struct Options {
     pub ping_max: u32,
     /// Longest a socket write may block before the connection is a slow consumer.
     pub write_deadline: Duration,
-    /// Time a client has to send a valid CONNECT when auth is required.
-    pub auth_timeout: Duration,
+    /// Time a client has to send a valid CONNECT when auth is required (`None`: nats-server's
+    /// default, 2 seconds, or the TLS timeout plus one second with TLS).
+    pub auth_timeout: Option<Duration>,
     /// Required credentials.
     pub auth: SimpleAuth,
     /// Users lists from `authorization.users` and `accounts` (validated, not enforced yet).
@@ -153,6 +254,10 @@ pub struct Options {
     pub service_imports: Vec<ServiceImportConfig>,
     /// Accounts' `limits {}`, by account name.
     pub account_limits: Vec<(String, AccountLimits)>,
+    /// Client TLS (`tls {}` or the `--tls*` flags).
+    pub tls: Option<TlsConfig>,
+    /// `allow_non_tls`: clients may stay in plain text next to TLS ones.
+    pub allow_non_tls: bool,
     /// `system_account`: the name of the system account.
     pub system_account: Option<String>,
     /// `no_auth_user`: the user a client without credentials is treated as.
@@ -184,12 +289,14 @@ impl Default for Options {
             ping_interval: Duration::from_secs(120),
             ping_max: 2,
             write_deadline: Duration::from_secs(10),
-            auth_timeout: Duration::from_secs(2),
+            auth_timeout: None,
             auth: SimpleAuth::default(),
             users: Vec::new(),
             stream_imports: Vec::new(),
             service_imports: Vec::new(),
             account_limits: Vec::new(),
+            tls: None,
+            allow_non_tls: false,
             system_account: None,
             no_auth_user: None,
             debug: false,

@@ -1,11 +1,16 @@
 //! `tls` blocks (top level, cluster, gateway, leafnodes, websocket, mqtt, resolver): their
-//! fields, cipher suite and curve names, checked as nats-server's `parseTLS` does. Certificate
-//! files are not read: rnats does not serve TLS yet.
+//! fields, cipher suite and curve names, checked as nats-server's `parseTLS` does, into a
+//! [`TlsConfig`]. Certificate files are read when the server starts (`crate::tls`), not here:
+//! `-t` checks the file's syntax as nats-server does.
+
+use std::path::PathBuf;
+use std::time::Duration;
 
 use rnats_conf::Value;
 
 use super::check::{Ctx, Item, Step};
 use super::duration::parse_go_duration;
+use super::TlsConfig;
 
 /// Cipher suite names nats-server accepts: 2.9's table and the names newer versions take
 /// from Go's `tls.CipherSuites()`/`tls.InsecureCipherSuites()`.
@@ -42,44 +47,40 @@ const CIPHERS: [&str; 27] = [
 /// Curve names nats-server accepts.
 const CURVES: [&str; 4] = ["X25519", "CurveP256", "CurveP384", "CurveP521"];
 
-/// What the callers need from a parsed `tls` block.
-#[derive(Debug, Default)]
-pub(crate) struct TlsBlock {
-    pub cert_file: bool,
-    pub key_file: bool,
-    /// `certs` (several certificate pairs, newer than 2.9.10).
-    pub certs: bool,
-}
-
 /// A `tls` block where nats-server also builds the TLS configuration (`GenTLSConfig`): a
 /// certificate needs its key and the other way round. `client_ctx`: the block belongs to a
 /// listener that serves clients (where `verify_cert_and_check_known_urls` is refused).
-pub(crate) fn tls_section(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step<()> {
+pub(crate) fn tls_section(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step<TlsConfig> {
     let block = parse_tls(ctx, item, client_ctx)?;
-    if !block.certs && block.cert_file && !block.key_file {
+    let several = !block.certs.is_empty();
+    if !several && block.cert_file.is_some() && block.key_file.is_none() {
         return ctx.fail(item.pos, "missing 'key_file' in TLS configuration");
     }
-    if !block.certs && !block.cert_file && block.key_file {
+    if !several && block.cert_file.is_none() && block.key_file.is_some() {
         return ctx.fail(item.pos, "missing 'cert_file' in TLS configuration");
     }
-    Ok(())
+    Ok(block)
 }
 
 /// nats-server's `parseTLS`: the first problem ends the block.
-pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step<TlsBlock> {
+pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step<TlsConfig> {
     let map = ctx.map(item)?;
-    let mut block = TlsBlock::default();
+    let mut block = TlsConfig::default();
     for entry in map.iter() {
         let it = Item::entry(entry);
         let key = entry.key.to_ascii_lowercase();
         let fail = |ctx: &mut Ctx, what: &str| ctx.fail(it.pos, format!("error parsing tls config, {what}"));
         match key.as_str() {
             "cert_file" | "key_file" | "ca_file" => {
-                if !matches!(it.value, Value::String(_)) {
+                let Value::String(path) = it.value else {
                     return fail(ctx, &format!("expected '{key}' to be filename"));
+                };
+                let path = Some(PathBuf::from(path));
+                match key.as_str() {
+                    "cert_file" => block.cert_file = path,
+                    "key_file" => block.key_file = path,
+                    _ => block.ca_file = path,
                 }
-                block.cert_file |= key == "cert_file";
-                block.key_file |= key == "key_file";
             }
             "insecure" | "verify" | "verify_and_map" | "verify_cert_and_check_known_urls"
             // Newer than 2.9.10.
@@ -89,6 +90,17 @@ pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step
                 };
                 if key == "verify_cert_and_check_known_urls" && *on && client_ctx {
                     return ctx.fail(it.pos, "verify_cert_and_check_known_urls not supported in this context");
+                }
+                match key.as_str() {
+                    "verify" => block.verify |= *on,
+                    // Mapping implies verifying, as in nats-server.
+                    "verify_and_map" => {
+                        block.verify |= *on;
+                        block.map_users = *on;
+                    }
+                    "verify_cert_and_check_known_urls" => block.verify |= *on,
+                    "insecure" => block.insecure = *on,
+                    _ => {}
                 }
             }
             "cipher_suites" | "curve_preferences" => {
@@ -104,15 +116,20 @@ pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step
                     if key == "curve_preferences" && !CURVES.contains(&name) {
                         return ctx.fail(&element.pos, format!("unrecognized curve preference {name}"));
                     }
+                    if key == "cipher_suites" {
+                        block.cipher_suites.push(name.to_string());
+                    } else {
+                        block.curve_preferences.push(name.to_string());
+                    }
                 }
             }
             "timeout" => match it.value {
-                Value::Integer(_) | Value::Float(_) => {}
-                Value::String(text) => {
-                    if let Err(e) = parse_go_duration(text) {
-                        return fail(ctx, &format!("'timeout' {e}"));
-                    }
-                }
+                Value::Integer(n) => block.timeout = Duration::from_secs(u64::try_from(*n).unwrap_or(0)),
+                Value::Float(f) => block.timeout = Duration::try_from_secs_f64(*f).unwrap_or_default(),
+                Value::String(text) => match parse_go_duration(text) {
+                    Ok(nanos) => block.timeout = Duration::from_nanos(u64::try_from(nanos).unwrap_or(0)),
+                    Err(e) => return fail(ctx, &format!("'timeout' {e}")),
+                },
                 _ => return fail(ctx, "'timeout' wrong type"),
             },
             "connection_rate_limit" => {
@@ -135,28 +152,26 @@ pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step
                         );
                         return ctx.fail(&element.pos, message);
                     }
+                    block.pinned_certs.push(entry);
                 }
             }
             // Newer than 2.9.10: accepted as the newer servers accept them.
-            "certs" | "certificates" => {
-                certificates(ctx, it)?;
-                block.certs = true;
-            }
-            "handshake_first" | "first" | "immediate" => {
-                if !matches!(it.value, Value::Bool(_) | Value::String(_)) {
-                    return ctx.fail(it.pos, format!("field {:?} should be a boolean or a string", entry.key));
-                }
-            }
-            "cert_store" | "cert_match_by" | "cert_match" | "min_version" => {
+            "certs" | "certificates" => block.certs = certificates(ctx, it)?,
+            "handshake_first" | "first" | "immediate" => block.handshake_first = handshake_first(ctx, it, &entry.key)?,
+            "min_version" => block.min_version = Some(ctx.str(it)?.to_string()),
+            "cert_store" | "cert_match_by" | "cert_match" => {
                 ctx.str(it)?;
+                block.unsupported.push(key.clone());
             }
             "ca_certs_match" => {
                 ctx.string_list("ca_certs_match", it)?;
+                block.unsupported.push(key.clone());
             }
             "ocsp_peer" => {
                 if !matches!(it.value, Value::Bool(_) | Value::Map(_)) {
                     return fail(ctx, "'ocsp_peer' wrong type");
                 }
+                block.unsupported.push(key.clone());
             }
             _ => return fail(ctx, &format!("unknown field [{:?}]", entry.key)),
         }
@@ -164,28 +179,51 @@ pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step
     Ok(block)
 }
 
+/// `handshake_first` (newer than 2.9.10): `true`/"on" for TLS before INFO, "auto" or a
+/// duration for TLS first with a plaintext fallback after that delay. `None`: off.
+fn handshake_first(ctx: &mut Ctx, item: Item<'_>, key: &str) -> Step<Option<Duration>> {
+    match item.value {
+        Value::Bool(on) => Ok(on.then_some(Duration::ZERO)),
+        Value::String(text) => match text.to_ascii_lowercase().as_str() {
+            "true" | "on" => Ok(Some(Duration::ZERO)),
+            "false" | "off" => Ok(None),
+            "auto" | "auto_fallback" => Ok(Some(DEFAULT_HANDSHAKE_FIRST_FALLBACK)),
+            _ => match parse_go_duration(text) {
+                Ok(nanos) if nanos > 0 => Ok(Some(Duration::from_nanos(nanos as u64))),
+                _ => ctx.fail(item.pos, format!("field {key:?}'s value {text:?} is invalid")),
+            },
+        },
+        _ => ctx.fail(item.pos, format!("field {key:?} should be a boolean or a string")),
+    }
+}
+
+/// nats-server's fallback delay for `handshake_first: auto`.
+const DEFAULT_HANDSHAKE_FIRST_FALLBACK: Duration = Duration::from_millis(50);
+
 /// `certs = [ {cert_file, key_file}, ... ]` (newer than 2.9.10).
-fn certificates(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+fn certificates(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<(PathBuf, PathBuf)>> {
+    let mut pairs = Vec::new();
     for element in ctx.array(item)? {
         let pair = ctx.map(Item::element(element))?;
-        let mut cert = false;
-        let mut key = false;
+        let mut cert = String::new();
+        let mut key = String::new();
         for entry in pair.iter() {
             let it = Item::entry(entry);
             match entry.key.to_ascii_lowercase().as_str() {
-                "cert_file" => cert = !ctx.str(it)?.is_empty(),
-                "key_file" => key = !ctx.str(it)?.is_empty(),
+                "cert_file" => cert = ctx.str(it)?.to_string(),
+                "key_file" => key = ctx.str(it)?.to_string(),
                 _ => return ctx.fail(it.pos, format!("error parsing tls certs config, unknown field {:?}", entry.key)),
             }
         }
-        if !cert || !key {
+        if cert.is_empty() || key.is_empty() {
             return ctx.fail(
                 &element.pos,
                 "error parsing certificates config: both 'cert_file' and 'key_file' options are required",
             );
         }
+        pairs.push((cert.into(), key.into()));
     }
-    Ok(())
+    Ok(pairs)
 }
 
 /// Cases checked against nats-server 2.9.10 (`nats-server -t`): the expected texts are its
@@ -290,10 +328,28 @@ mod tests {
     }
 
     #[test]
-    fn one_warning_for_the_block() {
+    fn the_block_is_captured() {
+        let o = options(
+            "\ntls { cert_file: \"a.pem\", key_file: \"a.key\", ca_file: \"ca.pem\", verify_and_map: true, timeout: 0.5,\n\
+             cipher_suites: [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"], handshake_first: \"300ms\" }\nallow_non_tls: true\n",
+        );
+        let tls = o.tls.expect("tls");
+        assert_eq!(tls.cert_file.as_deref(), Some(std::path::Path::new("a.pem")));
+        assert_eq!(tls.ca_file.as_deref(), Some(std::path::Path::new("ca.pem")));
+        assert!(tls.verify && tls.map_users);
+        assert_eq!(tls.timeout, std::time::Duration::from_millis(500));
+        assert_eq!(tls.cipher_suites, ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]);
+        assert_eq!(tls.handshake_first, Some(std::time::Duration::from_millis(300)));
+        assert!(o.allow_non_tls);
+        assert!(warnings("\ntls { cert_file: \"a.pem\", key_file: \"a.key\", verify: true }\n").is_empty());
         assert_eq!(
-            warnings("\ntls { cert_file: \"a.pem\", key_file: \"a.key\", verify: true }\n"),
-            ["test.conf:2:1: tls is not supported yet by rnats; the setting is ignored"]
+            options("\ntls { handshake_first: true }\n").tls.expect("tls").handshake_first,
+            Some(Default::default())
+        );
+        assert_eq!(options("\ntls { handshake_first: \"off\" }\n").tls.expect("tls").handshake_first, None);
+        assert_eq!(
+            first_error("\ntls { handshake_first: \"sometimes\" }\n"),
+            r#"test.conf:2:7: field "handshake_first"'s value "sometimes" is invalid"#
         );
     }
 }

@@ -179,8 +179,19 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
             Ok(())
         }),
         "jetstream" => ignored(ctx, &mut |ctx| jetstream::jetstream(ctx, item)),
-        "tls" => ignored(ctx, &mut |ctx| tls::tls_section(ctx, item, true)),
-        "resolver_tls" => ignored(ctx, &mut |ctx| tls::tls_section(ctx, item, true)),
+        "tls" => implemented(ctx, &mut |ctx| {
+            let config = tls::tls_section(ctx, item, true)?;
+            for key in &config.unsupported {
+                ctx.security_gap(item.pos, format!("tls {key} is not supported by rnats"));
+            }
+            o.tls = Some(config);
+            Ok(())
+        }),
+        "allow_non_tls" => implemented(ctx, &mut |ctx| {
+            o.allow_non_tls = ctx.bool(item)?;
+            Ok(())
+        }),
+        "resolver_tls" => ignored(ctx, &mut |ctx| tls::tls_section(ctx, item, true).map(drop)),
         "ocsp" => ignored(ctx, &mut |ctx| misc::ocsp(ctx, item)),
         "lame_duck_duration" => ignored(ctx, &mut |ctx| misc::lame_duck_duration(ctx, item)),
         "lame_duck_grace_period" => ignored(ctx, &mut |ctx| misc::lame_duck_grace_period(ctx, item)),
@@ -210,7 +221,6 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
         "disable_sublist_cache"
         | "no_sublist_cache"
         | "syslog"
-        | "allow_non_tls"
         | "no_system_account"
         | "no_system"
         | "no_sys_acc"
@@ -496,7 +506,6 @@ mod tests {
             prof_port: 6060
             max_traced_msg_len: 100
             max_sub_tokens: 16
-            allow_non_tls: false
             no_system_account: false
             no_header_support: false
             connect_error_reports: 10
@@ -516,7 +525,7 @@ mod tests {
             no_fast_producer_stall: true
         "#;
         let loaded = load(text).unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!(loaded.warnings.len(), 31, "one each, trace_verbose off needs none: {:#?}", loaded.warnings);
+        assert_eq!(loaded.warnings.len(), 30, "one each, trace_verbose off needs none: {:#?}", loaded.warnings);
     }
 
     #[test]

@@ -117,7 +117,7 @@ fn system_account_exists_even_when_not_configured() {
 }
 
 #[test]
-fn unenforced_account_features_are_reported() {
+fn unbuilt_account_features_are_reported() {
     let text = r#"
 accounts {
   A: { users: [{user: a, password: a}], exports: [{service: "svc.>"}], mappings: {"a": "b"} }
@@ -128,8 +128,8 @@ accounts {
     let map = rnats_conf::parse_str(text, Path::new("test.conf")).expect("parses");
     let loaded = rnats::options::from_map(&map).expect("valid for nats-server");
     assert!(loaded.warnings.iter().any(|w| w.contains("mappings are not supported yet")), "{:?}", loaded.warnings);
-    assert!(loaded.security_gaps.iter().any(|g| g.contains("bcrypt")), "{:?}", loaded.security_gaps);
-    assert!(loaded.security_gaps.iter().any(|g| g.contains("permissions")), "{:?}", loaded.security_gaps);
+    // bcrypt passwords and permissions are enforced: not gaps any more.
+    assert!(loaded.security_gaps.is_empty(), "{:?}", loaded.security_gaps);
 }
 
 /// Seed 000: satellites of two organisations export their streams; the master imports all of

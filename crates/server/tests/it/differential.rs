@@ -638,7 +638,7 @@ fn limits_and_auth_match_go_server() {
         max_control_line: 64,
         max_subscriptions: 2,
         auth: SimpleAuth { user: Some("alice".into()), pass: Some("secret".into()), token: None },
-        auth_timeout: Duration::from_millis(500),
+        auth_timeout: Some(Duration::from_millis(500)),
         ..Options::default()
     };
     let Some(servers) = Servers::configured(config, options) else {

@@ -565,8 +565,11 @@ fn token() {
 #[test]
 fn authentication_timeout() {
     let auth = SimpleAuth { user: Some("alice".into()), pass: Some("secret".into()), token: None };
-    let server =
-        TestServer::with_options(Options { auth, auth_timeout: Duration::from_millis(200), ..Options::default() });
+    let server = TestServer::with_options(Options {
+        auth,
+        auth_timeout: Some(Duration::from_millis(200)),
+        ..Options::default()
+    });
     let addr = server.addr();
 
     // Silent client: the timeout, then the close.
