@@ -27,6 +27,9 @@ const RESERVED_REPLY_PREFIXES: [&[u8]; 2] = [b"$JS.ACK.", b"_GR_."];
 /// (nats-server 2.9's `hasGWRoutedReplyPrefix`; the old `$GR.` form is not checked).
 const GATEWAY_REPLY_PREFIX: &[u8] = b"_GR_.";
 
+/// The queue name nats-server reserves for system subscriptions.
+const SYSTEM_QUEUE: &[u8] = b"_sys_";
+
 /// Most publish-permission verdicts a connection remembers (nats-server's size); when full,
 /// `PUB_CACHE_EVICT` arbitrary ones go.
 const PUB_CACHE_MAX: usize = 128;
@@ -393,7 +396,9 @@ impl ClientSession {
     }
 
     fn subscribe(&mut self, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) {
-        if self.permissions.as_ref().is_some_and(|p| !p.may_subscribe(subject, queue)) {
+        // nats-server keeps the `_sys_` queue name for its own subscriptions.
+        let reserved_queue = queue == Some(SYSTEM_QUEUE);
+        if reserved_queue || self.permissions.as_ref().is_some_and(|p| !p.may_subscribe(subject, queue)) {
             self.subscribe_violation(subject, queue, sid);
             return;
         }

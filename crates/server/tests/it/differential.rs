@@ -36,7 +36,7 @@ const QUIET: &str = "CONNECT {\"verbose\":false}\r\n";
 const QUIET_HEADERS: &str = "CONNECT {\"verbose\":false,\"headers\":true}\r\n";
 
 /// One named script.
-struct Script {
+pub(super) struct Script {
     name: String,
     bytes: Vec<u8>,
     /// For a script after which the server neither answers a PING nor closes: how long to
@@ -45,7 +45,7 @@ struct Script {
     idle: Option<Duration>,
 }
 
-fn script(name: &str, bytes: impl Into<Vec<u8>>) -> Script {
+pub(super) fn script(name: &str, bytes: impl Into<Vec<u8>>) -> Script {
     Script { name: name.to_string(), bytes: bytes.into(), idle: None }
 }
 
@@ -414,10 +414,10 @@ fn run_both(rnats: SocketAddr, go: SocketAddr, bytes: &[u8], timeout: Duration) 
 /// Both servers, with what is needed to tell when a script's connection is gone: scripts run
 /// one after another and must not see each other's subscriptions (queue groups and no
 /// responders would depend on them).
-struct Servers {
-    go: GoServer,
+pub(super) struct Servers {
+    pub(super) go: GoServer,
     go_monitor: SocketAddr,
-    rnats: TestServer,
+    pub(super) rnats: TestServer,
 }
 
 impl Servers {
@@ -428,7 +428,7 @@ impl Servers {
 
     /// nats-server with the configuration file text `config` and rnats with `options`, which
     /// must say the same.
-    fn configured(config: &str, options: Options) -> Option<Servers> {
+    pub(super) fn configured(config: &str, options: Options) -> Option<Servers> {
         let monitor_port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -485,7 +485,7 @@ fn visible(text: &str) -> String {
 }
 
 /// Runs every script on both servers and returns a report of the mismatches (empty if none).
-fn run_table(servers: &Servers, scripts: &[Script]) -> String {
+pub(super) fn run_table(servers: &Servers, scripts: &[Script]) -> String {
     let mut names: Vec<&str> = scripts.iter().map(|s| s.name.as_str()).collect();
     names.sort_unstable();
     names.dedup();
@@ -703,7 +703,7 @@ fn max_connections_matches_go_server() {
 }
 
 /// Sends `bytes` on `conn` and reads until `pongs` PONGs in total have arrived.
-fn send_and_sync(conn: &mut RawConn, bytes: &[u8], pongs: usize) {
+pub(super) fn send_and_sync(conn: &mut RawConn, bytes: &[u8], pongs: usize) {
     conn.send(bytes);
     conn.read_until(SCRIPT_TIMEOUT, |r| r.windows(6).filter(|w| w == b"PONG\r\n").count() >= pongs);
 }

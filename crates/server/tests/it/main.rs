@@ -3,5 +3,6 @@
 mod accounts;
 mod async_client;
 mod differential;
+mod differential_auth;
 mod limits;
 mod raw_protocol;
