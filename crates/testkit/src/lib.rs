@@ -6,6 +6,7 @@
 //! (set by `.ci/run`) makes the absence a failure.
 
 mod go_server;
+pub mod pki;
 mod raw;
 mod test_server;
 

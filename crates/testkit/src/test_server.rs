@@ -21,7 +21,12 @@ impl TestServer {
     }
 
     /// Starts a server with `options`, forcing the address to `127.0.0.1` and a random port.
-    pub fn with_options(mut options: Options) -> TestServer {
+    pub fn with_options(options: Options) -> TestServer {
+        Self::with_options_and_log(options, Logger::silent())
+    }
+
+    /// Like [`TestServer::with_options`], logging to `log`.
+    pub fn with_options_and_log(mut options: Options, log: Logger) -> TestServer {
         options.host = "127.0.0.1".to_string();
         options.port = -1;
         let (ready_tx, ready_rx) = mpsc::channel();
@@ -33,7 +38,7 @@ impl TestServer {
                 .build()
                 .expect("test runtime");
             runtime.block_on(async move {
-                let server = Server::start(options, Logger::silent()).await.expect("test server starts");
+                let server = Server::start(options, log).await.expect("test server starts");
                 ready_tx.send((server.local_addr(), Arc::clone(server.state()))).expect("report address");
                 let _ = stop_rx.await;
                 server.shutdown().await;

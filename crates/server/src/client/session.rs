@@ -192,7 +192,7 @@ impl ClientSession {
 
     fn handle(&mut self, op: ClientOp<'_>) -> Result<(), CloseReason> {
         if self.server.log.trace_enabled() {
-            self.server.log.trace(|| format!("cid:{} - <<- [{}]", self.shared.id, trace_text(&op)));
+            self.server.log.trace(|| format!("{} - <<- [{}]", self.label, trace_text(&op)));
         }
         match op {
             ClientOp::Connect(json) => self.connect(json),

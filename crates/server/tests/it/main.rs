@@ -2,6 +2,7 @@
 
 mod accounts;
 mod async_client;
+mod auth;
 mod differential;
 mod differential_auth;
 mod limits;
