@@ -7,3 +7,4 @@ mod differential;
 mod differential_auth;
 mod limits;
 mod raw_protocol;
+mod tls;
