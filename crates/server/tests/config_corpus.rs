@@ -224,3 +224,78 @@ fn every_error_of_multiple_errors_conf() {
         ]
     );
 }
+
+/// Every corpus file nats-server accepts and rnats can enforce entirely (no security gaps)
+/// must also start: certificates and keys load, TLS settings are servable. Relative paths are
+/// resolved from the folder nats-server ran in. Files whose TLS settings rustls cannot honour
+/// are listed with the reason.
+#[test]
+fn corpus_files_without_gaps_start() {
+    let Some(shared) = rnats_testkit::shared_dir() else {
+        return;
+    };
+    const CANNOT_SERVE: &[(&str, &str)] = &[
+        ("server/configs/tls/tls-rsa-1024.conf", "a 1024-bit RSA key: rustls (ring) needs 2048 bits or more"),
+        ("server/configs/tls_ciphers.conf", "lists CBC cipher suites, which rustls does not implement"),
+        (
+            "server/configs/tls_insecure_ciphers.conf",
+            "RC4, 3DES, CBC and static-RSA suites, which rustls does not implement",
+        ),
+    ];
+    let corpus = shared.join("conf-corpus");
+    let table = std::fs::read_to_string(corpus.join("expected.tsv")).expect("conf-corpus/expected.tsv");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("rt");
+    let (mut started, mut failures) = (0, Vec::new());
+    for line in table.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let mut columns = line.splitn(3, '\t');
+        let (Some(file), Some(status)) = (columns.next(), columns.next()) else { continue };
+        if status != "ok" {
+            continue;
+        }
+        let (folder, in_folder) = file.split_once('/').expect("folder");
+        let Ok(loaded) = load_config(&corpus.join(folder).join(in_folder)) else { continue };
+        if !loaded.security_gaps.is_empty() {
+            continue;
+        }
+        let mut options = loaded.options;
+        options.host = "127.0.0.1".into();
+        options.port = -1;
+        options.pid_file = None;
+        options.log_file = None;
+        if let Some(tls) = options.tls.as_mut() {
+            for path in [&mut tls.cert_file, &mut tls.key_file, &mut tls.ca_file].into_iter().flatten() {
+                if path.is_relative() {
+                    *path = corpus.join(folder).join(&*path);
+                }
+            }
+        }
+        let result = runtime.block_on(async {
+            let server = rnats::Server::start(options, rnats::log::Logger::silent()).await?;
+            server.shutdown().await;
+            Ok::<(), std::io::Error>(())
+        });
+        match (result, CANNOT_SERVE.iter().find(|(f, _)| *f == file)) {
+            (Ok(()), None) => started += 1,
+            (Ok(()), Some(_)) => failures.push(format!("{file}: listed as unservable but starts")),
+            (Err(e), None) => failures.push(format!("{file}: {e}")),
+            (Err(_), Some(_)) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    eprintln!("{started} corpus files started");
+    assert!(started >= 20, "only {started} corpus files were started");
+}
+
+/// The config examples in docs/security.md are valid and need nothing rnats lacks.
+#[test]
+fn security_doc_examples_load() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/security.md"))
+        .expect("docs/security.md");
+    let blocks: Vec<&str> = doc.split("```").skip(1).step_by(2).collect();
+    assert!(blocks.len() >= 6, "one example per method");
+    for block in blocks {
+        let map = rnats_conf::parse_str(block, Path::new("security.md")).unwrap_or_else(|e| panic!("{e:?}\n{block}"));
+        let loaded = rnats::options::from_map(&map).unwrap_or_else(|e| panic!("{e:?}\n{block}"));
+        assert!(loaded.security_gaps.is_empty(), "{:?}\n{block}", loaded.security_gaps);
+    }
+}
