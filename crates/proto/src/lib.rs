@@ -14,6 +14,7 @@ mod connect;
 pub mod encode;
 mod error;
 mod info;
+pub mod leaf;
 mod ops;
 
 pub use client_parser::{parse_client_op, Limits};

@@ -78,6 +78,34 @@ impl<T> Level<T> {
     }
 }
 
+fn walk_level<T>(level: &Level<T>, subject: &mut Vec<u8>, f: &mut impl FnMut(&[u8], Option<&[u8]>, &T)) {
+    let children = level
+        .literal
+        .iter()
+        .map(|(token, node)| (&token[..], node))
+        .chain(level.star.as_deref().map(|node| (&b"*"[..], node)))
+        .chain(level.full.as_deref().map(|node| (&b">"[..], node)));
+    for (token, node) in children {
+        let mark = subject.len();
+        if mark > 0 {
+            subject.push(b'.');
+        }
+        subject.extend_from_slice(token);
+        for value in &node.plain {
+            f(subject, None, value);
+        }
+        for group in &node.queues {
+            for value in &group.members {
+                f(subject, Some(&group.name), value);
+            }
+        }
+        if let Some(next) = &node.next {
+            walk_level(next, subject, f);
+        }
+        subject.truncate(mark);
+    }
+}
+
 /// Error for a subject that cannot be a subscription subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InvalidSubject;
@@ -122,6 +150,13 @@ impl<T: Clone + PartialEq> SubjectIndex<T> {
     /// Subjects held in the shared match cache.
     pub fn cache_len(&self) -> usize {
         self.cache.lock().len()
+    }
+
+    /// Calls `f(subject, queue, value)` for every value stored (order unspecified). For
+    /// snapshots of interest, e.g. when a server link starts and must announce it.
+    pub fn for_each(&self, mut f: impl FnMut(&[u8], Option<&[u8]>, &T)) {
+        let mut subject = Vec::new();
+        walk_level(&self.root, &mut subject, &mut f);
     }
 
     /// Adds `value` under `subject`, in queue group `queue` if given.

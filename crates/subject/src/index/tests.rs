@@ -119,3 +119,30 @@ fn agrees_with_linear_model() {
         assert_eq!(sorted(index.matches(literal.as_bytes()).plain.clone()), sorted(expected), "{literal}");
     }
 }
+
+#[test]
+fn for_each_visits_every_value_with_its_subject() {
+    let mut index: SubjectIndex<u32> = SubjectIndex::default();
+    let entries: [(&str, Option<&str>, u32); 6] = [
+        ("a", None, 1),
+        ("a.b", None, 2),
+        ("a.*", None, 3),
+        ("a.>", Some("q"), 4),
+        (">", None, 5),
+        ("a.b", Some("q"), 6),
+    ];
+    for (subject, queue, value) in entries {
+        index.insert(subject.as_bytes(), queue.map(str::as_bytes), value).expect("valid");
+    }
+    let mut seen = Vec::new();
+    index.for_each(|subject, queue, value| {
+        seen.push((
+            String::from_utf8_lossy(subject).into_owned(),
+            queue.map(|q| String::from_utf8_lossy(q).into_owned()),
+            *value,
+        ));
+    });
+    seen.sort_by_key(|e| e.2);
+    let expected: Vec<_> = entries.iter().map(|(s, q, v)| (s.to_string(), q.map(str::to_string), *v)).collect();
+    assert_eq!(seen, expected);
+}
