@@ -9,6 +9,7 @@ use parking_lot::RwLock;
 use rnats_subject::{subjects_collide, MatchResult, SubjectIndex};
 
 use crate::import::{Responses, ServiceImport, StreamImport};
+use crate::link::Link;
 use crate::options::AccountLimits;
 use crate::subscription::{Subscription, Target};
 
@@ -35,6 +36,8 @@ pub struct Account {
     limits: std::sync::OnceLock<AccountLimits>,
     /// Client connections bound to the account now.
     connections: AtomicUsize,
+    /// Server links bound to this account: each hears about every change of interest here.
+    links: RwLock<Vec<Arc<Link>>>,
 }
 
 impl Account {
@@ -48,6 +51,7 @@ impl Account {
             responses: std::sync::OnceLock::new(),
             limits: std::sync::OnceLock::new(),
             connections: AtomicUsize::new(0),
+            links: RwLock::new(Vec::new()),
         })
     }
 
@@ -133,11 +137,15 @@ impl Account {
     /// Adds any target; imports into this account whose local subject collides gain interest.
     pub(crate) fn add_target(&self, subject: &[u8], queue: Option<&[u8]>, target: Target) -> bool {
         {
+            let origin = target.link_id();
             let mut index = self.index.write();
             if index.insert(subject, queue, target).is_err() {
                 return false;
             }
             self.generation.store(index.generation(), Ordering::Release);
+            // Announced under the index lock, so a link attaching meanwhile sees each change
+            // exactly once (in its snapshot or here).
+            self.announce(subject, queue, origin, 1);
         }
         for import in self.colliding_imports(subject) {
             import.add_interest();
@@ -151,6 +159,9 @@ impl Account {
             let mut index = self.index.write();
             let removed = index.remove(subject, queue, target);
             self.generation.store(index.generation(), Ordering::Release);
+            if removed {
+                self.announce(subject, queue, target.link_id(), -1);
+            }
             removed
         };
         if removed {
@@ -159,6 +170,38 @@ impl Account {
             }
         }
         removed
+    }
+
+    /// Tells every link (but the one the change came from) that interest changed.
+    fn announce(&self, subject: &[u8], queue: Option<&[u8]>, origin: Option<u64>, delta: i32) {
+        let links = self.links.read();
+        for link in links.iter().filter(|l| Some(l.id) != origin) {
+            link.local_interest(subject, queue, delta);
+        }
+    }
+
+    /// Binds a link: it is told the account's whole interest now (except its own) and every
+    /// change from then on.
+    pub(crate) fn attach_link(&self, link: &Arc<Link>) {
+        let index = self.index.write();
+        index.for_each(|subject, queue, target| {
+            if target.link_id() != Some(link.id) {
+                link.local_interest(subject, queue, 1);
+            }
+        });
+        self.links.write().push(Arc::clone(link));
+        drop(index);
+    }
+
+    /// Unbinds a link and drops the interest its remote announced.
+    pub(crate) fn detach_link(&self, link: &Arc<Link>) {
+        self.links.write().retain(|l| !Arc::ptr_eq(l, link));
+        link.drop_remote_interest();
+    }
+
+    /// Server links bound to the account now.
+    pub fn link_count(&self) -> usize {
+        self.links.read().len()
     }
 
     fn colliding_imports(&self, subject: &[u8]) -> Vec<Arc<StreamImport>> {

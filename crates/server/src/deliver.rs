@@ -3,12 +3,14 @@
 //! to wake. Nothing here allocates once buffers have grown to their working size.
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use rnats_proto::encode::{self, Sizes};
 use rnats_subject::MatchResult;
 
 use crate::account::Account;
 use crate::import::{ServiceImport, SubjectBuffer};
+use crate::link::{Link, LinkSends};
 use crate::outbound::FlushSet;
 use crate::subscription::{Subscription, Target};
 
@@ -33,22 +35,39 @@ pub struct Message<'a> {
     pub body: &'a [u8],
 }
 
-/// Who published, for `echo: false`.
+/// Who published, for `echo: false` and for messages that came over a server link.
 #[derive(Debug, Clone, Copy)]
-pub struct Publisher {
-    /// Publishing connection's id.
+pub struct Publisher<'a> {
+    /// Publishing connection's id (a client's or a link's).
     pub client_id: u64,
-    /// Whether it receives its own messages.
+    /// Whether it receives its own messages (never for a link: nothing goes back where it
+    /// came from).
     pub echo: bool,
+    /// For a message from a link that named queue groups: only those groups get it here
+    /// (space-separated names).
+    pub queues: Option<&'a [u8]>,
 }
 
-impl Publisher {
+impl Publisher<'_> {
     fn skips(&self, sub: &Subscription) -> bool {
         !self.echo && sub.client.id == self.client_id
     }
 
+    fn skips_link(&self, link: &Link) -> bool {
+        !self.echo && link.id == self.client_id
+    }
+
+    fn wants_group(&self, name: &[u8]) -> bool {
+        self.queues.is_none_or(|names| names.split(|&b| b == b' ').any(|q| q == name))
+    }
+
+    /// A client publisher.
+    pub fn client(client_id: u64, echo: bool) -> Publisher<'static> {
+        Publisher { client_id, echo, queues: None }
+    }
+
     /// Messages arriving through an import have no publisher in the receiving account.
-    const ELSEWHERE: Publisher = Publisher { client_id: u64::MAX, echo: true };
+    const ELSEWHERE: Publisher<'static> = Publisher { client_id: u64::MAX, echo: true, queues: None };
 }
 
 enum Outcome {
@@ -62,7 +81,7 @@ enum Outcome {
 pub fn fan_out(
     account: &Account,
     matches: &MatchResult<Target>,
-    publisher: Publisher,
+    publisher: Publisher<'_>,
     msg: &Message<'_>,
     flush: &mut FlushSet,
 ) -> bool {
@@ -72,14 +91,20 @@ pub fn fan_out(
 fn fan_out_at(
     account: &Account,
     matches: &MatchResult<Target>,
-    publisher: Publisher,
+    publisher: Publisher<'_>,
     msg: &Message<'_>,
     flush: &mut FlushSet,
     depth: usize,
 ) -> bool {
     let mut delivered = false;
+    let mut links = LinkSends::default();
     for target in &matches.plain {
         match target {
+            Target::Link(interest) => {
+                if !publisher.skips_link(&interest.link) {
+                    links.plain(&interest.link);
+                }
+            }
             Target::Client(sub) if !publisher.skips(sub) => delivered |= settle(account, sub, deliver(sub, msg, flush)),
             Target::Client(_) => {}
             Target::StreamImport(import) if depth < MAX_IMPORT_DEPTH => {
@@ -107,20 +132,54 @@ fn fan_out_at(
         }
     }
     for group in &matches.queues {
+        if !publisher.wants_group(&group.name) {
+            continue;
+        }
         let members = &group.members;
         let start = fastrand::usize(..members.len());
+        let mut taken = false;
+        // Members on this server first; a link's remote members only when none here took it.
         for i in 0..members.len() {
             let Some(sub) = members[(start + i) % members.len()].subscription() else { continue };
             if publisher.skips(sub) {
                 continue;
             }
             if settle(account, sub, deliver(sub, msg, flush)) {
-                delivered = true;
+                taken = true;
                 break;
             }
         }
+        if !taken {
+            let remote = (0..members.len()).find_map(|i| match &members[(start + i) % members.len()] {
+                Target::Link(interest) if !publisher.skips_link(&interest.link) => Some(interest),
+                _ => None,
+            });
+            if let Some(interest) = remote {
+                links.queue(&interest.link, &group.name);
+                taken = true;
+            }
+        }
+        delivered |= taken;
+    }
+    if !links.is_empty() {
+        delivered = true;
+        for (link, queues) in links.drain() {
+            send_over_link(link, msg, &queues, flush);
+        }
     }
     delivered
+}
+
+/// `LMSG`/`HMSG` to a link, naming the queue groups its remote is to pick members of.
+fn send_over_link(link: &Arc<Link>, msg: &Message<'_>, queues: &[&[u8]], flush: &mut FlushSet) {
+    let sizes = match msg.header_len {
+        Some(_) => Sizes::WithHeaders(msg.header_size_token, msg.size_token),
+        None => Sizes::Plain(msg.size_token),
+    };
+    let enqueued = link.shared.enqueue(|out| {
+        rnats_proto::leaf::encode::msg(out, msg.subject, msg.reply, queues, sizes, msg.body);
+    });
+    flush.note(&link.shared, enqueued);
 }
 
 /// A request published on a service import's local subject, re-published in the exporter

@@ -13,6 +13,7 @@ pub mod client;
 pub mod deliver;
 pub mod errors;
 pub mod import;
+pub mod link;
 pub mod log;
 pub mod options;
 pub mod outbound;

@@ -94,6 +94,14 @@ impl ClientShared {
         }
     }
 
+    /// Appends and wakes the writer at once (for writes outside a read batch, such as
+    /// interest announcements to a server link).
+    pub(crate) fn send_now(&self, encode: impl FnOnce(&mut Vec<u8>)) {
+        if self.enqueue(encode).needs_wake {
+            self.writer_wake.notify_one();
+        }
+    }
+
     /// Whether pending bytes are past half of `max_pending` (publishers should wait a little).
     pub(crate) fn is_over_half(&self) -> bool {
         self.outbound.lock().pending.len() > self.max_pending / 2

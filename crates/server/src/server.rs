@@ -45,6 +45,11 @@ pub struct ServerState {
     accounts: HashMap<String, Arc<Account>, RandomState>,
     /// Open client connections, for limits and shutdown.
     clients: Mutex<HashMap<u64, Arc<ClientShared>, RandomState>>,
+    /// Open server links (leaf nodes), for shutdown and monitoring.
+    links: Mutex<HashMap<u64, Arc<ClientShared>, RandomState>>,
+    link_msgs_in: AtomicU64,
+    /// The leaf node listener, when `leafnodes { port }` is set.
+    pub(crate) leaf: Option<crate::link::leaf::LeafListener>,
     next_client_id: AtomicU64,
     started: Instant,
     shutting_down: AtomicBool,
@@ -92,6 +97,38 @@ impl ServerState {
 
     pub(crate) fn unregister(&self, id: u64) {
         self.clients.lock().remove(&id);
+    }
+
+    /// Adds a server link (for shutdown).
+    pub(crate) fn register_link(&self, link: &Arc<ClientShared>) {
+        self.links.lock().insert(link.id, Arc::clone(link));
+    }
+
+    pub(crate) fn unregister_link(&self, id: u64) {
+        self.links.lock().remove(&id);
+    }
+
+    /// Messages received over server links since start (each `LMSG`/`HMSG` once).
+    pub fn link_messages_in(&self) -> u64 {
+        self.link_msgs_in.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_link_message(&self) {
+        self.link_msgs_in.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Open server links (leaf node connections, both directions).
+    pub fn link_count(&self) -> usize {
+        self.links.lock().len()
+    }
+
+    /// `server_name`, or the server id.
+    pub fn server_name(&self) -> &str {
+        &self.info.server_name
+    }
+
+    pub(crate) fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Acquire)
     }
 
     /// Open client connections.
@@ -178,6 +215,9 @@ fn password_check_slots() -> usize {
     std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
+/// nats-server's default delay between leaf node reconnect attempts.
+const DEFAULT_LEAF_RECONNECT: Duration = Duration::from_secs(1);
+
 /// nats-server's default `response_threshold` for service exports.
 const DEFAULT_RESPONSE_THRESHOLD: Duration = Duration::from_secs(120);
 
@@ -214,6 +254,11 @@ impl Server {
             max_payload: options.max_payload as i64,
             ..Info::default()
         };
+        let leaf = match &options.leafnodes {
+            Some(leaf) => crate::link::leaf::bind(leaf, &options.host).await?,
+            None => None,
+        };
+        let (leaf_listener, leaf) = leaf.map_or((None, None), |(l, info)| (Some(l), Some(info)));
         let accounts = build_accounts(&options);
         let global = Arc::clone(&accounts[GLOBAL_ACCOUNT]);
         let auth = Authenticator::new(&options, |name| accounts.get(name).cloned(), Arc::clone(&global));
@@ -228,6 +273,9 @@ impl Server {
             password_checks: tokio::sync::Semaphore::new(password_check_slots()),
             accounts,
             clients: Mutex::new(HashMap::default()),
+            links: Mutex::new(HashMap::default()),
+            link_msgs_in: AtomicU64::new(0),
+            leaf,
             next_client_id: AtomicU64::new(1),
             started: Instant::now(),
             shutting_down: AtomicBool::new(false),
@@ -236,11 +284,31 @@ impl Server {
         if let Some(path) = &state.options.pid_file {
             std::fs::write(path, std::process::id().to_string())?;
         }
+        let stop = Arc::new(Notify::new());
+        let leaf_stop = Arc::new(Notify::new());
+        let mut leaf_accept = None;
+        if let (Some(listener), Some(leaf)) = (leaf_listener, &state.leaf) {
+            let shown = display_addr(
+                state.options.leafnodes.as_ref().and_then(|l| l.host.as_deref()).unwrap_or(&state.options.host),
+                leaf.addr,
+            );
+            state.log.info(&format!("Listening for leafnode connections on {shown}"));
+            leaf_accept = Some(tokio::spawn(crate::link::leaf::accept_loop(
+                Arc::clone(&state),
+                listener,
+                Arc::clone(&leaf_stop),
+            )));
+        }
+        if let Some(leaf) = &state.options.leafnodes {
+            let delay = leaf.reconnect.unwrap_or(DEFAULT_LEAF_RECONNECT);
+            for remote in &leaf.remotes {
+                tokio::spawn(crate::link::leaf::solicit_loop(Arc::downgrade(&state), remote.clone(), delay));
+            }
+        }
         state.log.info("Server is ready");
         tokio::spawn(expire_responses(Arc::downgrade(&state)));
-        let stop = Arc::new(Notify::new());
         let accept_task = tokio::spawn(accept_loop(Arc::clone(&state), listener, Arc::clone(&stop)));
-        Ok(RunningServer { state, addr, stop, accept_task })
+        Ok(RunningServer { state, addr, stop, accept_task, leaf_stop, leaf_accept })
     }
 }
 
@@ -311,12 +379,19 @@ pub struct RunningServer {
     addr: SocketAddr,
     stop: Arc<Notify>,
     accept_task: JoinHandle<()>,
+    leaf_stop: Arc<Notify>,
+    leaf_accept: Option<JoinHandle<()>>,
 }
 
 impl RunningServer {
     /// Where clients connect.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Where leaf nodes connect, when the server has a leaf listener.
+    pub fn leaf_addr(&self) -> Option<SocketAddr> {
+        self.state.leaf.as_ref().map(|l| l.addr)
     }
 
     /// The shared state (for tests and embedding).
@@ -327,14 +402,20 @@ impl RunningServer {
     /// Stops accepting, closes every client and waits (up to a few seconds) for them to go.
     pub async fn shutdown(self) {
         self.state.shutting_down.store(true, Ordering::Release);
+        // `notify_one` keeps a permit for a loop that is not waiting at this instant.
         self.stop.notify_one();
+        self.leaf_stop.notify_one();
         let _ = self.accept_task.await;
+        if let Some(task) = self.leaf_accept {
+            let _ = task.await;
+        }
         let clients: Vec<Arc<ClientShared>> = self.state.clients.lock().values().cloned().collect();
-        for client in clients {
+        let links: Vec<Arc<ClientShared>> = self.state.links.lock().values().cloned().collect();
+        for client in clients.into_iter().chain(links) {
             client.close(CloseReason::ServerShutdown);
         }
         let deadline = Instant::now() + Duration::from_secs(5);
-        while self.state.client_count() > 0 && Instant::now() < deadline {
+        while (self.state.client_count() > 0 || self.state.link_count() > 0) && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }

@@ -95,6 +95,8 @@ pub enum Target {
     ServiceImport(Arc<crate::import::ServiceImport>),
     /// The catch-all for replies this account generated for imported requests.
     Responses(Arc<crate::import::Responses>),
+    /// Interest a server link's remote announced: matching messages cross the link.
+    Link(Arc<crate::link::RemoteInterest>),
 }
 
 impl PartialEq for Target {
@@ -104,12 +106,21 @@ impl PartialEq for Target {
             (Target::StreamImport(a), Target::StreamImport(b)) => Arc::ptr_eq(a, b),
             (Target::ServiceImport(a), Target::ServiceImport(b)) => Arc::ptr_eq(a, b),
             (Target::Responses(a), Target::Responses(b)) => Arc::ptr_eq(a, b),
+            (Target::Link(a), Target::Link(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }
     }
 }
 
 impl Target {
+    /// The link whose remote announced this interest, if it is such a target.
+    pub fn link_id(&self) -> Option<u64> {
+        match self {
+            Target::Link(interest) => Some(interest.link.id),
+            _ => None,
+        }
+    }
+
     /// The client subscription, if this is one.
     pub fn subscription(&self) -> Option<&Arc<Subscription>> {
         match self {

@@ -118,6 +118,27 @@ impl ClientTls {
     }
 }
 
+/// The client side of TLS (a leaf node connecting to its hub): the hub's certificate checked
+/// against `ca_file` (or the system roots), our certificate offered when the block has one.
+pub fn client_config(config: Option<&TlsConfig>) -> Result<Arc<rustls::ClientConfig>, TlsSetupError> {
+    let provider = Arc::new(match config {
+        Some(config) => crypto_provider(config)?,
+        None => provider::default_provider(),
+    });
+    let roots = client_roots(config.and_then(|c| c.ca_file.as_deref()))?;
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsSetupError(format!("tls: {e}")))?
+        .with_root_certificates(roots);
+    let client = match config.and_then(|c| c.cert_file.as_deref().zip(c.key_file.as_deref())) {
+        Some((cert, key)) => builder
+            .with_client_auth_cert(load_certificates(cert)?, load_key(key)?)
+            .map_err(|e| TlsSetupError(format!("tls: cannot use the key in {}: {e}", key.display())))?,
+        None => builder.with_no_client_auth(),
+    };
+    Ok(Arc::new(client))
+}
+
 /// nats-server's handshake time limit when the block gives none.
 pub const DEFAULT_TLS_TIMEOUT: Duration = Duration::from_secs(2);
 

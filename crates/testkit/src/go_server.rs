@@ -46,6 +46,19 @@ impl GoServer {
         Some(server)
     }
 
+    /// Starts the Go server with the configuration file text `config` (written to a
+    /// temporary file) and extra `args`.
+    pub fn with_config(config: &str, args: &[&str]) -> Option<GoServer> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("rnats-go-{}-{n}.conf", std::process::id()));
+        std::fs::write(&path, config).expect("write nats-server configuration");
+        let path_text = path.to_str().expect("UTF-8 temporary path").to_string();
+        let mut all = vec!["-c", path_text.as_str()];
+        all.extend_from_slice(args);
+        Self::start(&all)
+    }
+
     /// Client address.
     pub fn addr(&self) -> SocketAddr {
         self.addr

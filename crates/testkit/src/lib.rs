@@ -13,7 +13,7 @@ mod test_server;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-pub use go_server::{go_server_binary, require_go_server, GoServer};
+pub use go_server::{free_port, go_server_binary, require_go_server, GoServer};
 pub use raw::{mask_info, run_script, RawConn};
 pub use test_server::TestServer;
 

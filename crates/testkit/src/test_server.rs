@@ -9,6 +9,7 @@ use rnats::{Options, Server, ServerState};
 /// tests may use any runtime (or none). Shut down when dropped.
 pub struct TestServer {
     addr: SocketAddr,
+    leaf_addr: Option<SocketAddr>,
     state: Arc<ServerState>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -39,18 +40,29 @@ impl TestServer {
                 .expect("test runtime");
             runtime.block_on(async move {
                 let server = Server::start(options, log).await.expect("test server starts");
-                ready_tx.send((server.local_addr(), Arc::clone(server.state()))).expect("report address");
+                let report = (server.local_addr(), server.leaf_addr(), Arc::clone(server.state()));
+                ready_tx.send(report).expect("report address");
                 let _ = stop_rx.await;
                 server.shutdown().await;
             });
         });
-        let (addr, state) = ready_rx.recv().expect("test server thread started");
-        TestServer { addr, state, stop: Some(stop_tx), thread: Some(thread) }
+        let (addr, leaf_addr, state) = ready_rx.recv().expect("test server thread started");
+        TestServer { addr, leaf_addr, state, stop: Some(stop_tx), thread: Some(thread) }
     }
 
     /// Client address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Where leaf nodes connect (when `leafnodes { port }` is configured).
+    pub fn leaf_addr(&self) -> Option<SocketAddr> {
+        self.leaf_addr
+    }
+
+    /// `nats-leaf://127.0.0.1:<leaf port>` (panics without a leaf listener).
+    pub fn leaf_url(&self) -> String {
+        format!("nats-leaf://{}", self.leaf_addr.expect("leaf listener"))
     }
 
     /// `nats://127.0.0.1:<port>`.

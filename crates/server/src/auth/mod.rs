@@ -231,6 +231,18 @@ impl Authenticator {
     /// users lists (mapped from the certificate with `verify_and_map`, else `no_auth_user`
     /// for a client without credentials, else by name), the token, the single user.
     pub fn decide(&self, connect: &ConnectOptions, nonce: Option<&str>, cert: Option<&CertIdentity>) -> Verdict {
+        self.decide_mapped(connect, nonce, cert, self.map_certificates)
+    }
+
+    /// [`Authenticator::decide`] with the certificate mapping of another listener (a leaf
+    /// connection follows `leafnodes { tls { verify_and_map } }`).
+    pub fn decide_mapped(
+        &self,
+        connect: &ConnectOptions,
+        nonce: Option<&str>,
+        cert: Option<&CertIdentity>,
+        map_certificates: bool,
+    ) -> Verdict {
         if !self.required {
             return Verdict::Granted(self.anonymous());
         }
@@ -247,7 +259,7 @@ impl Authenticator {
             };
         }
         if !self.users.is_empty() {
-            if self.map_certificates {
+            if map_certificates {
                 return self.decide_by_certificate(connect, cert);
             }
             let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);

@@ -262,7 +262,11 @@ async fn check_password(
     }
 }
 
-async fn write_loop<W: AsyncWrite + Unpin>(server: Arc<ServerState>, shared: Arc<ClientShared>, mut writer: W) {
+pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
+    server: Arc<ServerState>,
+    shared: Arc<ClientShared>,
+    mut writer: W,
+) {
     let interval = server.options.ping_interval;
     // Before CONNECT the server pings at the normal interval; CONNECT arms a short first PING
     // (2 s plus up to 20 %), as nats-server does.

@@ -369,7 +369,7 @@ impl ClientSession {
             body: publish.message,
         };
         let matches = self.cache.matches(&self.account, publish.subject);
-        let publisher = Publisher { client_id: self.shared.id, echo: self.options.echo };
+        let publisher = Publisher::client(self.shared.id, self.options.echo);
         let delivered = fan_out(&self.account, &matches, publisher, &msg, &mut self.flush);
         if !delivered && self.options.no_responders {
             if let Some(reply) = publish.reply {

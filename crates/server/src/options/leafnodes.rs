@@ -1,51 +1,82 @@
-//! `leafnodes` (accepting leaf node connections and soliciting remotes): checked as
-//! nats-server's `parseLeafNodes`; rnats has no leaf nodes yet.
+//! `leafnodes` (accepting leaf node connections and soliciting remotes), as nats-server's
+//! `parseLeafNodes` reads it, into [`LeafNodeOptions`].
 
 use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use rnats_conf::Value;
 
-use super::auth::{permission_subjects, timeout_seconds};
-use super::check::{go_display, go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
+use super::auth::{non_empty, permission_subjects, timeout_seconds};
+use super::check::{go_display, go_type, plain_field, Ctx, Item, Shape, Step};
 use super::duration::duration_field;
+use super::listen::listen_item;
 use super::misc::{url, urls};
 use super::tls::tls_section;
+use super::top::seconds;
+use super::{LeafNodeOptions, LeafUser, RemoteLeaf};
 
 /// Plain fields of this section besides the listener ones.
 const FIELDS: &[(&str, Shape)] = &[("leafnode_advertise", Shape::Str), ("advertise", Shape::Str)];
 
 /// nats-server's `parseLeafNodes`.
-pub(crate) fn leafnodes(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+pub(crate) fn leafnodes(ctx: &mut Ctx, item: Item<'_>) -> Step<LeafNodeOptions> {
     let Value::Map(fields) = item.value else {
         return ctx.fail(item.pos, format!("Expected map to define a leafnode, got {}", go_type(item.value)));
     };
+    let mut leaf = LeafNodeOptions::default();
     for entry in fields.iter() {
         let it = Item::entry(entry);
         let key = entry.key.to_ascii_lowercase();
-        if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
+        match key.as_str() {
+            "listen" => {
+                if let Ok(hp) = listen_item(ctx, it) {
+                    if !hp.host.is_empty() {
+                        leaf.host = Some(hp.host);
+                    }
+                    leaf.port = i32::try_from(hp.port).ok();
+                }
+                continue;
+            }
+            "port" => {
+                leaf.port = i32::try_from(ctx.int(it)?).ok();
+                continue;
+            }
+            "host" | "net" => {
+                leaf.host = non_empty(ctx.str(it)?);
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(step) = plain_field(ctx, &[FIELDS], &key, it) {
             step?;
             continue;
         }
         match key.as_str() {
             "authorization" => {
-                if let Ok(Some(problem)) = leaf_authorization(ctx, it) {
+                if let Ok(Some(problem)) = leaf_authorization(ctx, it, &mut leaf) {
                     ctx.error(it.pos, problem);
                 }
             }
             "remotes" => {
-                let _ = remotes(ctx, it);
+                if let Ok(remotes) = remotes(ctx, it) {
+                    leaf.remotes = remotes;
+                }
             }
             "reconnect" | "reconnect_delay" | "reconnect_interval" => match it.value {
                 // Newer servers also take a duration string.
                 Value::String(_) => {
-                    duration_field(ctx, "reconnect", it)?;
+                    leaf.reconnect = Some(duration_field(ctx, "reconnect", it)?);
                 }
                 _ => {
-                    ctx.int(it)?;
+                    let n = ctx.int(it)?;
+                    leaf.reconnect = u64::try_from(n).ok().filter(|&n| n > 0).map(Duration::from_secs);
                 }
             },
             "tls" => {
-                let _ = tls_section(ctx, it, true);
+                if let Ok(tls) = tls_section(ctx, it, true) {
+                    leaf.tls = Some(tls);
+                }
             }
             "no_advertise" => {
                 ctx.bool(it)?;
@@ -64,25 +95,21 @@ pub(crate) fn leafnodes(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
             _ => ctx.unknown_field(entry),
         }
     }
-    Ok(())
+    Ok(leaf)
 }
 
 /// nats-server's `parseLeafAuthorization` and `validateLeafNodeAuthOptions`. Returns the
 /// validation problem, if any.
-fn leaf_authorization(ctx: &mut Ctx, item: Item<'_>) -> Step<Option<String>> {
+fn leaf_authorization(ctx: &mut Ctx, item: Item<'_>, leaf: &mut LeafNodeOptions) -> Step<Option<String>> {
     let map = ctx.map(item)?;
-    let mut single_user = false;
-    let mut users: Option<Vec<String>> = None;
+    let mut users: Option<Vec<LeafUser>> = None;
     for entry in map.iter() {
         let it = Item::entry(entry);
         match entry.key.to_ascii_lowercase().as_str() {
-            "user" | "username" => single_user = !ctx.str(it)?.is_empty(),
-            "pass" | "password" | "account" => {
-                ctx.str(it)?;
-            }
-            "timeout" => {
-                timeout_seconds(ctx, it);
-            }
+            "user" | "username" => leaf.user = non_empty(ctx.str(it)?),
+            "pass" | "password" => leaf.password = non_empty(ctx.str(it)?),
+            "account" => leaf.account = non_empty(ctx.str(it)?),
+            "timeout" => leaf.auth_timeout = seconds(timeout_seconds(ctx, it)),
             "users" => users = leaf_users(ctx, it).ok(),
             _ => ctx.unknown_field(entry),
         }
@@ -90,51 +117,52 @@ fn leaf_authorization(ctx: &mut Ctx, item: Item<'_>) -> Step<Option<String>> {
     let Some(users) = users.filter(|u| !u.is_empty()) else {
         return Ok(None);
     };
-    if single_user {
+    if leaf.user.is_some() {
         return Ok(Some("can not have a single user/pass and a users array".into()));
     }
     let mut seen = HashSet::new();
-    for name in users {
-        if !seen.insert(name.clone()) {
-            return Ok(Some(format!("duplicate user {name:?} detected in leafnode authorization")));
+    for user in &users {
+        if !seen.insert(user.user.clone()) {
+            return Ok(Some(format!("duplicate user {:?} detected in leafnode authorization", user.user)));
         }
     }
+    leaf.users = users;
     Ok(None)
 }
 
-/// nats-server's `parseLeafUsers`: `[ {user, password, account}, ... ]`; returns the names.
-fn leaf_users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<String>> {
+/// nats-server's `parseLeafUsers`: `[ {user, password, account}, ... ]`.
+fn leaf_users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<LeafUser>> {
     let Value::Array(elements) = item.value else {
         return ctx.fail(item.pos, format!("Expected users field to be an array, got {}", go_display(item.value)));
     };
-    let mut names = Vec::with_capacity(elements.len());
+    let mut users = Vec::with_capacity(elements.len());
     for element in elements {
         let Value::Map(fields) = &element.value else {
             let message = format!("Expected user entry to be a map/struct, got {}", go_display(&element.value));
             ctx.error(&element.pos, message);
             continue;
         };
-        let mut name = String::new();
+        let mut user = LeafUser::default();
         for entry in fields.iter() {
             let it = Item::entry(entry);
             match entry.key.to_ascii_lowercase().as_str() {
-                "user" | "username" => name = ctx.str(it)?.to_string(),
-                "pass" | "password" | "account" => {
-                    ctx.str(it)?;
-                }
+                "user" | "username" => user.user = ctx.str(it)?.to_string(),
+                "pass" | "password" => user.password = non_empty(ctx.str(it)?),
+                "account" => user.account = non_empty(ctx.str(it)?),
                 _ => ctx.unknown_field(entry),
             }
         }
-        names.push(name);
+        users.push(user);
     }
-    Ok(names)
+    Ok(users)
 }
 
 /// nats-server's `parseRemoteLeafNodes`: `[ {url(s), account, credentials, tls, ...}, ... ]`.
-fn remotes(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+fn remotes(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<RemoteLeaf>> {
     let Value::Array(elements) = item.value else {
         return ctx.fail(item.pos, format!("Expected remotes field to be an array, got {}", go_type(item.value)));
     };
+    let mut remotes = Vec::with_capacity(elements.len());
     for element in elements {
         let Value::Map(fields) = &element.value else {
             let message =
@@ -142,12 +170,12 @@ fn remotes(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
             ctx.error(&element.pos, message);
             continue;
         };
+        let mut remote = RemoteLeaf::default();
         for entry in fields.iter() {
             let it = Item::entry(entry);
             match entry.key.to_ascii_lowercase().as_str() {
-                "no_randomize"
-                | "dont_randomize"
-                | "hub"
+                "no_randomize" | "dont_randomize" => remote.no_randomize = ctx.bool(it)?,
+                "hub"
                 | "ws_compress"
                 | "ws_compression"
                 | "websocket_compress"
@@ -157,22 +185,36 @@ fn remotes(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
                     ctx.bool(it)?;
                 }
                 "url" | "urls" => match it.value {
-                    Value::Array(_) => urls(ctx, "leafnode", it)?,
-                    Value::String(_) => url(ctx, "leafnode", it)?,
+                    Value::Array(elements) => {
+                        urls(ctx, "leafnode", it)?;
+                        for element in elements {
+                            if let Value::String(text) = &element.value {
+                                remote.urls.push(text.trim().to_string());
+                            }
+                        }
+                    }
+                    Value::String(text) => {
+                        url(ctx, "leafnode", it)?;
+                        remote.urls.push(text.trim().to_string());
+                    }
                     other => {
                         let message =
                             format!("Expected remote leafnode url to be an array or string, got {}", go_display(other));
                         ctx.error(it.pos, message);
                     }
                 },
-                "account" | "local" | "creds" | "credentials" => {
-                    ctx.str(it)?;
-                }
+                "account" | "local" => remote.account = non_empty(ctx.str(it)?),
+                "creds" | "credentials" => remote.credentials = non_empty(ctx.str(it)?).map(PathBuf::from),
                 "tls" => {
-                    let _ = tls_section(ctx, it, true);
+                    if let Ok(tls) = tls_section(ctx, it, true) {
+                        remote.tls = Some(tls);
+                    }
                 }
-                "deny_imports" | "deny_import" | "deny_exports" | "deny_export" => {
-                    let _ = permission_subjects(ctx, it, true);
+                "deny_imports" | "deny_import" => {
+                    remote.deny_imports = permission_subjects(ctx, it, true).unwrap_or_default();
+                }
+                "deny_exports" | "deny_export" => {
+                    remote.deny_exports = permission_subjects(ctx, it, true).unwrap_or_default();
                 }
                 // Newer than 2.9.10.
                 "nkey" | "first_info_timeout" => {}
@@ -188,8 +230,9 @@ fn remotes(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
                 _ => ctx.unknown_field(entry),
             }
         }
+        remotes.push(remote);
     }
-    Ok(())
+    Ok(remotes)
 }
 
 /// Cases checked against nats-server 2.9.10 (`nats-server -t`): the expected texts are its

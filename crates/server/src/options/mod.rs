@@ -167,6 +167,62 @@ impl Default for TlsConfig {
     }
 }
 
+/// `leafnodes {}`: the listener for leaf connections (hub side) and the remotes to solicit
+/// (spoke side).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeafNodeOptions {
+    /// Listen host (the client host when unset).
+    pub host: Option<String>,
+    /// Listen port (`None`: no listener; -1: a random port).
+    pub port: Option<i32>,
+    /// `authorization { user }` for every leaf connection.
+    pub user: Option<String>,
+    /// `authorization { password }` (plain or bcrypt).
+    pub password: Option<String>,
+    /// `authorization { account }`: where the single user's leaf connections are bound.
+    pub account: Option<String>,
+    /// `authorization { users }`.
+    pub users: Vec<LeafUser>,
+    /// `authorization { timeout }`.
+    pub auth_timeout: Option<Duration>,
+    /// TLS for the listener.
+    pub tls: Option<TlsConfig>,
+    /// Remote hubs to connect to.
+    pub remotes: Vec<RemoteLeaf>,
+    /// Delay between reconnect attempts (nats-server's default: 1 second).
+    pub reconnect: Option<Duration>,
+}
+
+/// One leaf `authorization { users }` entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeafUser {
+    /// User name.
+    pub user: String,
+    /// Password (plain or bcrypt).
+    pub password: Option<String>,
+    /// The account its leaf connections are bound to (`None`: the global account).
+    pub account: Option<String>,
+}
+
+/// One `leafnodes { remotes }` entry: a hub this server connects to as a leaf.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemoteLeaf {
+    /// `nats-leaf://[user:pass@]host:port` (or `nats://`, `tls://`), tried in turn.
+    pub urls: Vec<String>,
+    /// The local account bound to this connection (`None`: the global account).
+    pub account: Option<String>,
+    /// `credentials` (.creds file, for operator mode; parsed, not used yet).
+    pub credentials: Option<PathBuf>,
+    /// TLS towards the hub.
+    pub tls: Option<TlsConfig>,
+    /// Subjects not to receive from the hub.
+    pub deny_imports: Vec<String>,
+    /// Subjects not to send to the hub.
+    pub deny_exports: Vec<String>,
+    /// Try the URLs in order rather than shuffled.
+    pub no_randomize: bool,
+}
+
 /// A stream import that nats-server's rules allow: messages published in `exporter` on
 /// subjects matching `subject` are delivered in `importer`, under `prefix.` + subject, or
 /// mapped onto `to`, or unchanged.
@@ -258,6 +314,8 @@ pub struct Options {
     pub tls: Option<TlsConfig>,
     /// `allow_non_tls`: clients may stay in plain text next to TLS ones.
     pub allow_non_tls: bool,
+    /// `leafnodes {}`.
+    pub leafnodes: Option<LeafNodeOptions>,
     /// `system_account`: the name of the system account.
     pub system_account: Option<String>,
     /// `no_auth_user`: the user a client without credentials is treated as.
@@ -297,6 +355,7 @@ impl Default for Options {
             account_limits: Vec::new(),
             tls: None,
             allow_non_tls: false,
+            leafnodes: None,
             system_account: None,
             no_auth_user: None,
             debug: false,

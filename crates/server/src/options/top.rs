@@ -169,7 +169,10 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
         "http" | "https" => ignored(ctx, &mut |ctx| listen_item(ctx, item).map(drop)),
         "cluster" => ignored(ctx, &mut |ctx| cluster::cluster(ctx, item)),
         "gateway" => ignored(ctx, &mut |ctx| gateway::gateway(ctx, item)),
-        "leaf" | "leafnodes" => ignored(ctx, &mut |ctx| leafnodes::leafnodes(ctx, item)),
+        "leaf" | "leafnodes" => implemented(ctx, &mut |ctx| {
+            o.leafnodes = Some(leafnodes::leafnodes(ctx, item)?);
+            Ok(())
+        }),
         "store_dir" | "storedir" => ignored(ctx, &mut |ctx| {
             if ctx.store_dir_set {
                 return ctx.fail(item.pos, "Duplicate 'store_dir' configuration");

@@ -5,6 +5,8 @@ mod async_client;
 mod auth;
 mod differential;
 mod differential_auth;
+mod leafnodes;
+mod leafnodes_interop;
 mod limits;
 mod raw_protocol;
 mod tls;

@@ -1,0 +1,672 @@
+//! Leaf nodes, as nats-server speaks them.
+//!
+//! Hub side (`leafnodes { port }`): send INFO (with `leafnode_urls`, which tells a soliciting
+//! server it reached a leaf port), TLS if configured, wait for CONNECT, authenticate (the
+//! `leafnodes { authorization }` users, else the server's own users and accounts, as
+//! nats-server does), answer with INFO `connect_info`, then interest and messages.
+//!
+//! Spoke side (`leafnodes { remotes }`): connect, read INFO, TLS if asked, send CONNECT with
+//! the URL's credentials, wait for the hub's INFO (or its `-ERR`), then interest and messages;
+//! reconnect after the configured delay (30 s after a loop was detected) for as long as the
+//! server runs.
+//!
+//! Once up, both sides are the same [`Link`]: bound to one local account, announcing its
+//! interest (`LS+`/`LS-`, plus a `$LDS.` loop-detection subject) and carrying `LMSG`/`HMSG`.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rnats_proto::leaf::{parse_leaf_op, LeafOp};
+use rnats_proto::ConnectOptions;
+use serde_json::{json, Value};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::timeout;
+
+use super::Link;
+use crate::account::Account;
+use crate::auth::{CertIdentity, Grant, Secret, Verdict};
+use crate::deliver::{fan_out, Message, Publisher};
+use crate::errors::{text, CloseReason};
+use crate::options::{LeafNodeOptions, RemoteLeaf};
+use crate::outbound::{ClientShared, FlushSet};
+use crate::server::ServerState;
+use crate::tls::ClientTls;
+
+/// nats-server's default leaf node port.
+pub const DEFAULT_LEAF_PORT: u16 = 7422;
+/// Delay before reconnecting after the hub reported a loop.
+const LOOP_DELAY: Duration = Duration::from_secs(30);
+/// How long a soliciting server waits for the hub's first INFO.
+const FIRST_INFO_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The hub side: a listener for leaf connections.
+pub struct LeafListener {
+    /// Where leaf nodes connect.
+    pub addr: SocketAddr,
+    tls: Option<ClientTls>,
+}
+
+/// Binds the leaf listener (when `leafnodes { port }` is set). TLS problems fail here.
+pub async fn bind(
+    options: &LeafNodeOptions,
+    client_host: &str,
+) -> std::io::Result<Option<(TcpListener, LeafListener)>> {
+    let Some(port) = options.port else { return Ok(None) };
+    let tls = options.tls.as_ref().map(ClientTls::new).transpose()?;
+    let host = options.host.clone().unwrap_or_else(|| client_host.to_string());
+    let port = match port {
+        0 => DEFAULT_LEAF_PORT,
+        p if p < 0 => 0,
+        p => u16::try_from(p).unwrap_or(DEFAULT_LEAF_PORT),
+    };
+    let listener = TcpListener::bind((host.as_str(), port)).await?;
+    let addr = listener.local_addr()?;
+    Ok(Some((listener, LeafListener { addr, tls })))
+}
+
+/// Accepts leaf connections until the server stops.
+pub(crate) async fn accept_loop(state: Arc<ServerState>, listener: TcpListener, stop: Arc<tokio::sync::Notify>) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    tokio::spawn(accept(Arc::clone(&state), stream, peer));
+                }
+                Err(e) => {
+                    state.log.error(&format!("Error accepting leafnode connection: {e}"));
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            },
+            _ = stop.notified() => return,
+        }
+    }
+}
+
+/// The hub's INFO for a leaf connection (`connect_info` after a successful CONNECT).
+fn hub_info(state: &ServerState, id: u64, nonce: Option<&str>, bound: Option<&str>) -> Vec<u8> {
+    let Some(leaf) = &state.leaf else { return Vec::new() };
+    let host = state.options.host.clone();
+    let mut info = json!({
+        "server_id": state.server_id,
+        "server_name": state.server_name(),
+        "version": crate::COMPATIBLE_VERSION,
+        "proto": rnats_proto::PROTO_LEVEL,
+        "go": format!("rnats{}", crate::RNATS_VERSION),
+        "host": host,
+        "port": leaf.addr.port(),
+        "headers": true,
+        "auth_required": true,
+        "max_payload": state.options.max_payload,
+        "client_id": id,
+        "info_on_connect": true,
+        "leafnode_urls": [format!("{}:{}", advertised_host(&host), leaf.addr.port())],
+    });
+    if let Some(tls) = &leaf.tls {
+        info["tls_required"] = Value::Bool(true);
+        info["tls_verify"] = Value::Bool(tls.verify);
+    }
+    if let Some(nonce) = nonce {
+        info["nonce"] = Value::from(nonce);
+    }
+    if let Some(account) = bound {
+        info["connect_info"] = Value::Bool(true);
+        info["remote_account"] = Value::from(account);
+    }
+    format!("INFO {info} \r\n").into_bytes()
+}
+
+fn advertised_host(host: &str) -> &str {
+    if host == "0.0.0.0" || host == "::" || host.is_empty() {
+        "127.0.0.1"
+    } else {
+        host
+    }
+}
+
+/// One accepted leaf connection, from INFO to close.
+async fn accept(state: Arc<ServerState>, mut stream: TcpStream, peer: SocketAddr) {
+    let _ = stream.set_nodelay(true);
+    let id = state.next_client_id();
+    let label = format!("{peer} - lid:{id}");
+    let nonce = crate::auth::new_nonce();
+    let Some(leaf) = &state.leaf else { return };
+    if !matches!(
+        timeout(FIRST_INFO_TIMEOUT, stream.write_all(&hub_info(&state, id, Some(&nonce), None))).await,
+        Ok(Ok(()))
+    ) {
+        return;
+    }
+    match &leaf.tls {
+        None => {
+            let (reader, writer) = stream.into_split();
+            hub_session(state, id, label, nonce, None, reader, writer).await;
+        }
+        Some(tls) => match timeout(tls.timeout, tls.acceptor.accept(stream)).await {
+            Ok(Ok(stream)) => {
+                let cert = crate::tls::peer_identity(stream.get_ref().1);
+                if !tls.accepts_pin(cert.as_ref()) {
+                    state.log.error(&format!("{label} - TLS handshake error: certificate not pinned"));
+                    return;
+                }
+                let map = tls.map_users;
+                let (reader, writer) = tokio::io::split(stream);
+                hub_session_mapped(state, id, label, nonce, cert, map, reader, writer).await;
+            }
+            Ok(Err(e)) => state.log.error(&format!("{label} - TLS handshake error: {e}")),
+            Err(_) => state.log.error(&format!("{label} - TLS handshake timeout")),
+        },
+    }
+}
+
+async fn hub_session<R, W>(
+    state: Arc<ServerState>,
+    id: u64,
+    label: String,
+    nonce: String,
+    cert: Option<CertIdentity>,
+    reader: R,
+    writer: W,
+) where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    hub_session_mapped(state, id, label, nonce, cert, false, reader, writer).await;
+}
+
+/// Waits for the leaf's CONNECT, authenticates it, and runs the link.
+#[allow(clippy::too_many_arguments)]
+async fn hub_session_mapped<R, W>(
+    state: Arc<ServerState>,
+    id: u64,
+    label: String,
+    nonce: String,
+    cert: Option<CertIdentity>,
+    map_certificates: bool,
+    mut reader: R,
+    mut writer: W,
+) where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let auth_timeout = state.options.leafnodes.as_ref().and_then(|l| l.auth_timeout).unwrap_or(state.auth_timeout());
+    let mut buf = Vec::with_capacity(1024);
+    let connect = match timeout(auth_timeout, read_connect(&state, &mut reader, &mut buf)).await {
+        Ok(Ok(json)) => json,
+        Ok(Err(())) => return,
+        Err(_) => {
+            let _ = writer.write_all(b"-ERR 'Authentication Timeout'\r\n").await;
+            return;
+        }
+    };
+    let remote_name = connect["name"].as_str().unwrap_or_default().to_string();
+    let account = match authenticate(&state, &connect, &nonce, cert.as_ref(), map_certificates).await {
+        Some(account) => account,
+        None => {
+            state.log.error(&format!("{label} - authentication error"));
+            let _ = writer.write_all(format!("-ERR '{}'\r\n", text::AUTHORIZATION_VIOLATION).as_bytes()).await;
+            let _ = writer.shutdown().await;
+            return;
+        }
+    };
+    let shared = ClientShared::new(id, state.options.max_pending);
+    shared.headers.store(connect["headers"].as_bool().unwrap_or(false), Ordering::Relaxed);
+    let info = hub_info(&state, id, None, Some(&account.name));
+    shared.send_now(|out| out.extend_from_slice(&info));
+    run_link(state, account, shared, label, remote_name, buf, reader, writer, None).await;
+}
+
+/// Reads operations until CONNECT; returns its JSON.
+async fn read_connect<R: AsyncRead + Unpin>(
+    state: &ServerState,
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+) -> Result<Value, ()> {
+    loop {
+        if let Some((op, used)) = parse_leaf_op(buf, state.options.max_payload).map_err(|_| ())? {
+            let result = match op {
+                LeafOp::Connect(json) => serde_json::from_slice(json).map_err(|_| ()),
+                LeafOp::Ping | LeafOp::Pong | LeafOp::Info(_) => {
+                    buf.drain(..used);
+                    continue;
+                }
+                _ => Err(()),
+            };
+            buf.drain(..used);
+            return result;
+        }
+        if reader.read_buf(buf).await.map_err(|_| ())? == 0 {
+            return Err(());
+        }
+    }
+}
+
+/// The account a leaf's CONNECT binds it to: the leaf `authorization` users (or single user)
+/// when configured, else the server's own users as for a client (nats-server's order).
+async fn authenticate(
+    state: &Arc<ServerState>,
+    connect: &Value,
+    nonce: &str,
+    cert: Option<&CertIdentity>,
+    map_certificates: bool,
+) -> Option<Arc<Account>> {
+    let user = connect["user"].as_str().unwrap_or_default();
+    let pass = connect["pass"].as_str().unwrap_or_default().to_string();
+    let leaf = state.options.leafnodes.as_ref()?;
+    let account_named = |name: Option<&str>| match name {
+        Some(name) => state.account(name),
+        None => Some(state.global_account()),
+    };
+    let configured = if let Some(single) = &leaf.user {
+        Some((user == single).then(|| (leaf.password.clone().unwrap_or_default(), leaf.account.clone())))
+    } else if !leaf.users.is_empty() {
+        Some(
+            leaf.users
+                .iter()
+                .find(|u| u.user == user)
+                .map(|u| (u.password.clone().unwrap_or_default(), u.account.clone())),
+        )
+    } else {
+        None
+    };
+    if let Some(found) = configured {
+        let (password, account) = found?;
+        let secret = Secret::new(&password);
+        let checker_state = Arc::clone(state);
+        let ok = tokio::task::spawn_blocking(move || checker_state.auth.checker.matches(&secret, &pass)).await.ok()?;
+        return if ok { account_named(account.as_deref()) } else { None };
+    }
+    // No leaf authorization: the leaf logs in like a client of this server.
+    let options = ConnectOptions::from_json(connect.to_string().as_bytes()).ok()?;
+    let grant = match state.auth.decide_mapped(&options, Some(nonce), cert, map_certificates) {
+        Verdict::Granted(grant) => grant,
+        Verdict::Denied(_) => return None,
+        Verdict::Check(check) => {
+            let checker_state = Arc::clone(state);
+            tokio::task::spawn_blocking(move || check.run(&checker_state.auth.checker)).await.ok()??
+        }
+    };
+    let Grant { account, .. } = grant;
+    Some(account)
+}
+
+/// Connects to one remote hub for as long as the server runs.
+pub(crate) async fn solicit_loop(state: std::sync::Weak<ServerState>, remote: RemoteLeaf, delay: Duration) {
+    let mut attempt = 0u64;
+    loop {
+        let Some(server) = state.upgrade() else { return };
+        if server.is_shutting_down() {
+            return;
+        }
+        let mut urls = remote.urls.clone();
+        if !remote.no_randomize {
+            fastrand::shuffle(&mut urls);
+        }
+        let mut wait = delay;
+        for url in &urls {
+            attempt += 1;
+            match solicit(Arc::clone(&server), &remote, url).await {
+                Ok(Outcome::Closed) => attempt = 0,
+                Ok(Outcome::LoopDetected) => wait = LOOP_DELAY,
+                Err(e) => server.log.error(&format!(
+                    "Error trying to connect as leafnode to remote server {:?} (attempt {attempt}): {e}",
+                    LeafUrl::parse(url).map(|u| u.host_port()).unwrap_or_else(|| url.clone())
+                )),
+            }
+        }
+        drop(server);
+        tokio::time::sleep(wait).await;
+    }
+}
+
+enum Outcome {
+    Closed,
+    LoopDetected,
+}
+
+/// A remote's URL: `nats-leaf://user:pass@host:port` (also `nats://`, `tls://`).
+struct LeafUrl {
+    tls: bool,
+    user: Option<String>,
+    pass: Option<String>,
+    host: String,
+    port: u16,
+}
+
+impl LeafUrl {
+    fn parse(url: &str) -> Option<LeafUrl> {
+        let (scheme, rest) = url.split_once("://").unwrap_or(("nats-leaf", url));
+        let rest = rest.split('/').next().unwrap_or(rest);
+        let (userinfo, hostport) = match rest.rsplit_once('@') {
+            Some((userinfo, hostport)) => (Some(userinfo), hostport),
+            None => (None, rest),
+        };
+        let (user, pass) = match userinfo {
+            Some(info) => match info.split_once(':') {
+                Some((u, p)) => (Some(percent_decode(u)), Some(percent_decode(p))),
+                None => (Some(percent_decode(info)), None),
+            },
+            None => (None, None),
+        };
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((host, port)) if !host.ends_with(']') || hostport.starts_with('[') => (host, port.parse().ok()?),
+            _ => (hostport, DEFAULT_LEAF_PORT),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        Some(LeafUrl { tls: scheme.eq_ignore_ascii_case("tls"), user, pass, host, port })
+    }
+
+    fn host_port(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One connection to a hub, from dial to close.
+async fn solicit(state: Arc<ServerState>, remote: &RemoteLeaf, url: &str) -> Result<Outcome, String> {
+    let target = LeafUrl::parse(url).ok_or_else(|| format!("invalid url {url:?}"))?;
+    let mut stream = timeout(FIRST_INFO_TIMEOUT, TcpStream::connect((target.host.as_str(), target.port)))
+        .await
+        .map_err(|_| "dial timeout".to_string())?
+        .map_err(|e| format!("dial tcp {}: {e}", target.host_port()))?;
+    let _ = stream.set_nodelay(true);
+    let peer = stream.peer_addr().map_err(|e| e.to_string())?;
+    let id = state.next_client_id();
+    let label = format!("{peer} - lid:{id}");
+    let mut buf = Vec::with_capacity(1024);
+    let info = timeout(FIRST_INFO_TIMEOUT, read_info(&state, &mut stream, &mut buf))
+        .await
+        .map_err(|_| "timeout waiting for the hub's INFO".to_string())??;
+    if info.get("leafnode_urls").is_none_or(Value::is_null) || info["client_id"].as_u64().unwrap_or(0) == 0 {
+        state.log.error(&format!("{label} - attempted to connect to wrong port"));
+        return Ok(Outcome::Closed);
+    }
+    let use_tls = target.tls || remote.tls.is_some() || info["tls_required"].as_bool().unwrap_or(false);
+    let account = match remote.account.as_deref() {
+        Some(name) => state.account(name).ok_or_else(|| format!("no local account {name:?}"))?,
+        None => state.global_account(),
+    };
+    let connect = json!({
+        "version": crate::COMPATIBLE_VERSION,
+        "user": target.user,
+        "pass": target.pass,
+        "tls_required": use_tls,
+        "server_id": state.server_id,
+        "name": state.server_name(),
+        "headers": true,
+        "remote_account": account.name,
+    });
+    let mut connect_line = format!("CONNECT {connect}\r\n").into_bytes();
+    connect_line.extend_from_slice(b"PING\r\n");
+    let remote_name = info["server_name"].as_str().unwrap_or_default().to_string();
+    if use_tls {
+        let config = crate::tls::client_config(remote.tls.as_ref()).map_err(|e| e.to_string())?;
+        let name = tokio_rustls::rustls::pki_types::ServerName::try_from(target.host.clone())
+            .map_err(|e| format!("tls server name {:?}: {e}", target.host))?;
+        let connector = tokio_rustls::TlsConnector::from(config);
+        let handshake = remote.tls.as_ref().map_or(crate::tls::DEFAULT_TLS_TIMEOUT, |t| t.timeout);
+        let mut tls = timeout(handshake, connector.connect(name, stream))
+            .await
+            .map_err(|_| "TLS handshake timeout".to_string())?
+            .map_err(|e| format!("TLS handshake error: {e}"))?;
+        tls.write_all(&connect_line).await.map_err(|e| e.to_string())?;
+        let (mut reader, writer) = tokio::io::split(tls);
+        buf.clear();
+        if !await_acceptance(&state, &label, &mut reader, &mut buf).await {
+            return Ok(Outcome::Closed);
+        }
+        Ok(run_spoke(state, account, id, label, remote_name, buf, reader, writer, remote).await)
+    } else {
+        stream.write_all(&connect_line).await.map_err(|e| e.to_string())?;
+        let (mut reader, writer) = stream.into_split();
+        if !await_acceptance(&state, &label, &mut reader, &mut buf).await {
+            return Ok(Outcome::Closed);
+        }
+        Ok(run_spoke(state, account, id, label, remote_name, buf, reader, writer, remote).await)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_spoke<R, W>(
+    state: Arc<ServerState>,
+    account: Arc<Account>,
+    id: u64,
+    label: String,
+    remote_name: String,
+    buf: Vec<u8>,
+    reader: R,
+    writer: W,
+    _remote: &RemoteLeaf,
+) -> Outcome
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let shared = ClientShared::new(id, state.options.max_pending);
+    shared.headers.store(true, Ordering::Relaxed);
+    let mut loop_detected = false;
+    run_link(state, account, shared, label, remote_name, buf, reader, writer, Some(&mut loop_detected)).await;
+    if loop_detected {
+        Outcome::LoopDetected
+    } else {
+        Outcome::Closed
+    }
+}
+
+/// Reads the hub's first INFO.
+async fn read_info(state: &ServerState, stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Value, String> {
+    loop {
+        match parse_leaf_op(buf, state.options.max_payload) {
+            Ok(Some((LeafOp::Info(json), used))) => {
+                let info = serde_json::from_slice(json).map_err(|e| format!("bad INFO: {e}"));
+                buf.drain(..used);
+                return info;
+            }
+            Ok(Some(_)) | Err(_) => return Err("expected INFO".into()),
+            Ok(None) => {}
+        }
+        if stream.read_buf(buf).await.map_err(|e| e.to_string())? == 0 {
+            return Err("connection closed before INFO".into());
+        }
+    }
+}
+
+/// After CONNECT: the hub answers with INFO (accepted) or `-ERR` (refused).
+async fn await_acceptance<R: AsyncRead + Unpin>(
+    state: &ServerState,
+    label: &str,
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+) -> bool {
+    let wait = async {
+        loop {
+            match parse_leaf_op(buf, state.options.max_payload) {
+                Ok(Some((LeafOp::Info(_), used))) => {
+                    buf.drain(..used);
+                    return true;
+                }
+                Ok(Some((LeafOp::Err(text), _))) => {
+                    let text = String::from_utf8_lossy(text).trim_matches('\'').to_string();
+                    state.log.error(&format!("{label} - Leafnode Error '{text}'"));
+                    return false;
+                }
+                // A PONG before the INFO (old hubs): accepted.
+                Ok(Some((LeafOp::Pong, used))) => {
+                    buf.drain(..used);
+                    return true;
+                }
+                Ok(Some((_, used))) => {
+                    buf.drain(..used);
+                    continue;
+                }
+                Err(_) => return false,
+                Ok(None) => {}
+            }
+            if !matches!(reader.read_buf(buf).await, Ok(n) if n > 0) {
+                return false;
+            }
+        }
+    };
+    timeout(FIRST_INFO_TIMEOUT, wait).await.unwrap_or(false)
+}
+
+/// Runs an established link until it closes: interest both ways, messages both ways.
+#[allow(clippy::too_many_arguments)]
+async fn run_link<R, W>(
+    state: Arc<ServerState>,
+    account: Arc<Account>,
+    shared: Arc<ClientShared>,
+    label: String,
+    remote_name: String,
+    mut buf: Vec<u8>,
+    mut reader: R,
+    writer: W,
+    loop_flag: Option<&mut bool>,
+) where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    shared.mark_connected();
+    state.register_link(&shared);
+    let link = Link::new(shared.id, Arc::clone(&account), Arc::clone(&shared), label.clone());
+    state
+        .log
+        .info(&format!("{label} - Leafnode connection created for account: {} (remote {remote_name:?})", account.name));
+    let writer_task = tokio::spawn(crate::client::write_loop(Arc::clone(&state), Arc::clone(&shared), writer));
+    account.attach_link(&link);
+    shared.send_now(|out| rnats_proto::leaf::encode::sub(out, &link.loop_subject, None));
+    let mut flush = FlushSet::default();
+    let mut loop_detected = false;
+    let reason = loop {
+        match process(&state, &link, &buf, &mut flush, &mut loop_detected) {
+            Ok(used) => {
+                buf.drain(..used);
+            }
+            Err(reason) => break reason,
+        }
+        let _ = flush.flush();
+        if buf.capacity() - buf.len() < 4096 {
+            buf.reserve(16 * 1024);
+        }
+        let read = tokio::select! {
+            read = reader.read_buf(&mut buf) => read,
+            _ = shared.reader_wake.notified() => break shared.closed().unwrap_or(CloseReason::ServerShutdown),
+        };
+        match read {
+            Ok(0) => break CloseReason::ClientClosed,
+            Ok(_) => shared.last_inbound_ms.store(state.uptime_ms(), Ordering::Relaxed),
+            Err(_) => break CloseReason::ReadError,
+        }
+    };
+    account.detach_link(&link);
+    shared.close(reason);
+    let _ = writer_task.await;
+    state.unregister_link(shared.id);
+    if let Some(flag) = loop_flag {
+        *flag = loop_detected;
+    }
+    state.log.info(&format!("{label} - Leafnode connection closed: {reason} account: {}", account.name));
+}
+
+/// Handles every complete operation in `input`; returns the bytes used.
+fn process(
+    state: &ServerState,
+    link: &Arc<Link>,
+    input: &[u8],
+    flush: &mut FlushSet,
+    loop_detected: &mut bool,
+) -> Result<usize, CloseReason> {
+    let mut used = 0;
+    loop {
+        let (op, len) = match parse_leaf_op(&input[used..], state.options.max_payload) {
+            Ok(Some(parsed)) => parsed,
+            Ok(None) => return Ok(used),
+            Err(_) => {
+                link.shared.send_now(|out| rnats_proto::encode::err(out, text::UNKNOWN_PROTOCOL_OPERATION));
+                return Err(CloseReason::ParseError);
+            }
+        };
+        used += len;
+        match op {
+            LeafOp::Ping => link.shared.send_now(rnats_proto::encode::pong),
+            LeafOp::Pong => link.shared.pings_out.store(0, Ordering::Relaxed),
+            LeafOp::Info(_) | LeafOp::Ok | LeafOp::Connect(_) => {}
+            LeafOp::Err(text) => {
+                let text = String::from_utf8_lossy(text).trim_matches('\'').to_string();
+                state.log.error(&format!("{} - Leafnode Error '{text}'", link.label));
+                *loop_detected |= text.contains("Loop detected");
+                return Err(CloseReason::ClientClosed);
+            }
+            LeafOp::Sub { subject, queue } => {
+                if subject == &link.loop_subject[..] {
+                    let message = format!(
+                        "Loop detected for leafnode account={:?}. Delaying attempt to reconnect for {:?}",
+                        link.account.name, LOOP_DELAY
+                    );
+                    state.log.error(&format!("{} - {message}", link.label));
+                    link.shared.send_now(|out| rnats_proto::encode::err(out, &message));
+                    *loop_detected = true;
+                    return Err(CloseReason::ProtocolViolation);
+                }
+                if rnats_subject::is_valid_subject(subject) {
+                    link.remote_sub(subject, queue);
+                }
+            }
+            LeafOp::Unsub { subject, queue } => link.remote_unsub(subject, queue),
+            LeafOp::Msg(m) => {
+                state.count_link_message();
+                let msg = Message {
+                    subject: m.subject,
+                    reply: m.reply,
+                    header_len: m.header_len,
+                    size_token: m.size_token,
+                    header_size_token: m.header_size_token,
+                    body: m.body,
+                };
+                let matches = link.account.matches(m.subject);
+                let publisher = Publisher { client_id: link.id, echo: false, queues: m.queues };
+                fan_out(&link.account, &matches, publisher, &msg, flush);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LeafUrl;
+
+    #[test]
+    fn remote_urls() {
+        let u = LeafUrl::parse("nats-leaf://satellite_acme:p%40ss@hub.example:7422").expect("url");
+        assert_eq!(
+            (u.user.as_deref(), u.pass.as_deref(), u.host.as_str(), u.port),
+            (Some("satellite_acme"), Some("p@ss"), "hub.example", 7422)
+        );
+        assert!(!u.tls);
+        let u = LeafUrl::parse("tls://127.0.0.1").expect("url");
+        assert_eq!((u.tls, u.port, u.user), (true, 7422, None));
+        let u = LeafUrl::parse("nats://[::1]:4000").expect("url");
+        assert_eq!((u.host.as_str(), u.port), ("::1", 4000));
+    }
+}

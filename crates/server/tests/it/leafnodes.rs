@@ -1,0 +1,198 @@
+//! Leaf nodes between rnats servers: interest both ways, messages, queue groups spanning the
+//! link, request/reply, accounts bound on each side, reconnects.
+
+use std::path::Path;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use rnats_testkit::TestServer;
+
+pub(crate) fn server_from(text: &str) -> TestServer {
+    let map = rnats_conf::parse_str(text, Path::new("test.conf")).expect("config parses");
+    let loaded = rnats::options::from_map(&map).expect("config loads");
+    assert!(loaded.security_gaps.is_empty(), "{:?}", loaded.security_gaps);
+    TestServer::with_options(loaded.options)
+}
+
+pub(crate) fn hub(extra: &str) -> TestServer {
+    server_from(&format!("leafnodes {{ port: -1 }}\n{extra}"))
+}
+
+pub(crate) fn spoke(hub_url: &str, extra: &str) -> TestServer {
+    server_from(&format!("leafnodes {{ reconnect: 1, remotes: [ {{ url: \"{hub_url}\" }} ] }}\n{extra}"))
+}
+
+/// Polls `condition` without blocking the test's runtime (the clients run on it).
+pub(crate) async fn eventually(mut condition: impl FnMut() -> bool) -> bool {
+    for _ in 0..1000 {
+        if condition() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    condition()
+}
+
+pub(crate) async fn linked(server: &TestServer) -> bool {
+    eventually(|| server.state().link_count() >= 1).await
+}
+
+pub(crate) async fn connect(server: &TestServer) -> async_nats::Client {
+    async_nats::connect(server.url()).await.expect("connect")
+}
+
+/// Waits until `account` on `server` holds at least `n` targets (subscriptions, imports, and
+/// interest announced over links).
+pub(crate) async fn interest(server: &TestServer, account: &str, n: usize) -> bool {
+    eventually(|| server.state().account(account).is_some_and(|a| a.subscription_count() >= n)).await
+}
+
+pub(crate) async fn next_msg(sub: &mut async_nats::Subscriber) -> async_nats::Message {
+    tokio::time::timeout(Duration::from_secs(5), sub.next()).await.expect("in time").expect("message")
+}
+
+pub(crate) async fn nothing_arrives(sub: &mut async_nats::Subscriber) -> bool {
+    tokio::time::timeout(Duration::from_millis(300), sub.next()).await.is_err()
+}
+
+#[tokio::test]
+async fn messages_cross_both_ways_when_there_is_interest() {
+    let hub = hub("");
+    let leaf = spoke(&hub.leaf_url(), "");
+    assert!(linked(&hub).await && linked(&leaf).await, "the leaf connects");
+    let on_hub = connect(&hub).await;
+    let on_leaf = connect(&leaf).await;
+
+    let mut hub_sub = on_hub.subscribe("to.hub").await.expect("subscribe");
+    assert!(interest(&leaf, "$G", 2).await, "the leaf learns the hub's interest (plus the loop subject)");
+    on_leaf.publish("to.hub", Bytes::from_static(b"from leaf")).await.expect("publish");
+    assert_eq!(next_msg(&mut hub_sub).await.payload.as_ref(), b"from leaf");
+
+    let mut leaf_sub = on_leaf.subscribe("to.leaf.>").await.expect("subscribe");
+    assert!(interest(&hub, "$G", 3).await);
+    on_hub.publish("to.leaf.x", Bytes::from_static(b"from hub")).await.expect("publish");
+    let msg = next_msg(&mut leaf_sub).await;
+    assert_eq!((msg.subject.as_str(), msg.payload.as_ref()), ("to.leaf.x", &b"from hub"[..]));
+
+    // Headers cross too.
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("X-Site", "hub");
+    on_hub.publish_with_headers("to.leaf.h", headers, Bytes::from_static(b"h")).await.expect("publish");
+    let msg = next_msg(&mut leaf_sub).await;
+    assert_eq!(msg.headers.expect("headers").get("X-Site").map(|v| v.as_str()), Some("hub"));
+}
+
+#[tokio::test]
+async fn requests_are_answered_across_the_link() {
+    let hub = hub("");
+    let leaf = spoke(&hub.leaf_url(), "");
+    assert!(linked(&leaf).await);
+    let responder = connect(&hub).await;
+    let mut requests = responder.subscribe("svc.echo").await.expect("subscribe");
+    tokio::spawn(async move {
+        while let Some(request) = requests.next().await {
+            if let Some(reply) = request.reply {
+                let _ = responder.publish(reply, request.payload).await;
+            }
+        }
+    });
+    assert!(interest(&leaf, "$G", 2).await);
+    let requester = connect(&leaf).await;
+    for i in 0..10 {
+        let payload = Bytes::from(format!("q{i}"));
+        let answer = tokio::time::timeout(Duration::from_secs(5), requester.request("svc.echo", payload.clone()))
+            .await
+            .expect("in time")
+            .expect("answered");
+        assert_eq!(answer.payload, payload);
+    }
+}
+
+#[tokio::test]
+async fn queue_groups_spanning_the_link_deliver_each_message_once() {
+    let hub = hub("");
+    let leaf = spoke(&hub.leaf_url(), "");
+    assert!(linked(&leaf).await);
+    let hub_client = connect(&hub).await;
+    let leaf_client = connect(&leaf).await;
+    let mut hub_member = hub_client.queue_subscribe("work", "workers".into()).await.expect("subscribe");
+    let mut leaf_member = leaf_client.queue_subscribe("work", "workers".into()).await.expect("subscribe");
+    assert!(interest(&hub, "$G", 3).await && interest(&leaf, "$G", 3).await);
+    let publisher = connect(&hub).await;
+    for i in 0..100u32 {
+        publisher.publish("work", Bytes::from(i.to_string())).await.expect("publish");
+    }
+    publisher.flush().await.expect("flush");
+    let mut seen = Vec::new();
+    while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_millis(500), async {
+        tokio::select! {
+            m = hub_member.next() => m,
+            m = leaf_member.next() => m,
+        }
+    })
+    .await
+    {
+        seen.push(String::from_utf8_lossy(&msg.payload).into_owned());
+    }
+    seen.sort_by_key(|s| s.parse::<u32>().unwrap_or(0));
+    let expected: Vec<String> = (0..100u32).map(|i| i.to_string()).collect();
+    assert_eq!(seen, expected, "each message exactly once across both sides");
+
+    // With no member on the hub, the leaf's members get them all.
+    drop(hub_member);
+    assert!(eventually(|| hub.state().global_account().subscription_count() <= 2).await);
+    publisher.publish("work", Bytes::from_static(b"only leaf")).await.expect("publish");
+    assert_eq!(next_msg(&mut leaf_member).await.payload.as_ref(), b"only leaf");
+}
+
+/// Accounts on the hub bind each leaf (user/password from the remote URL); a leaf's local
+/// account is chosen by `account` in its remote.
+#[tokio::test]
+async fn each_leaf_is_bound_to_its_account() {
+    let hub = hub("accounts { A: { users: [{user: a, password: a}] }, B: { users: [{user: b, password: b}] } }\n");
+    let leaf_addr = hub.leaf_addr().expect("leaf port");
+    let leaf_a = spoke(&format!("nats-leaf://a:a@{leaf_addr}"), "");
+    let leaf_b = spoke(&format!("nats-leaf://b:b@{leaf_addr}"), "");
+    assert!(eventually(|| hub.state().link_count() == 2).await);
+    assert!(eventually(|| hub.state().account("A").is_some_and(|a| a.link_count() == 1)).await);
+    assert!(eventually(|| hub.state().account("B").is_some_and(|a| a.link_count() == 1)).await);
+
+    let on_b = connect(&leaf_b).await;
+    let mut everything_b = on_b.subscribe(">").await.expect("subscribe");
+    let a_user = async_nats::ConnectOptions::with_user_and_password("a".into(), "a".into())
+        .connect(hub.url())
+        .await
+        .expect("login");
+    let mut hub_a = a_user.subscribe("site.>").await.expect("subscribe");
+    assert!(interest(&leaf_a, "$G", 2).await);
+    let on_a = connect(&leaf_a).await;
+    on_a.publish("site.a", Bytes::from_static(b"a")).await.expect("publish");
+    assert_eq!(next_msg(&mut hub_a).await.payload.as_ref(), b"a");
+    assert!(nothing_arrives(&mut everything_b).await, "leaf B never sees account A's traffic");
+
+    // A wrong password is refused: the link does not come up.
+    let refused = spoke(&format!("nats-leaf://a:wrong@{leaf_addr}"), "");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(refused.state().link_count(), 0);
+}
+
+#[tokio::test]
+async fn a_restarted_hub_gets_the_interest_again() {
+    let port = rnats_testkit::free_port();
+    let hub_conf = format!("leafnodes {{ port: {port} }}\n");
+    let hub1 = server_from(&hub_conf);
+    let leaf = spoke(&format!("nats-leaf://127.0.0.1:{port}"), "");
+    assert!(linked(&leaf).await);
+    let on_leaf = connect(&leaf).await;
+    let mut sub = on_leaf.subscribe("after.restart").await.expect("subscribe");
+    assert!(interest(&hub1, "$G", 2).await);
+    drop(hub1);
+    assert!(eventually(|| leaf.state().link_count() == 0).await, "the link went down");
+    let hub2 = server_from(&hub_conf);
+    assert!(linked(&hub2).await, "the leaf reconnects");
+    assert!(interest(&hub2, "$G", 2).await, "and announces its interest again");
+    let on_hub = connect(&hub2).await;
+    on_hub.publish("after.restart", Bytes::from_static(b"back")).await.expect("publish");
+    assert_eq!(next_msg(&mut sub).await.payload.as_ref(), b"back");
+}
