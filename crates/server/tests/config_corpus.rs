@@ -299,3 +299,15 @@ fn security_doc_examples_load() {
         assert!(loaded.security_gaps.is_empty(), "{:?}\n{block}", loaded.security_gaps);
     }
 }
+
+/// The seed topology's configs in docs/seed are valid and need nothing rnats lacks.
+#[test]
+fn seed_configs_load() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/seed");
+    for name in ["master.conf", "satellite1.conf", "satellite2.conf"] {
+        let loaded = load_config(&dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert!(loaded.security_gaps.is_empty(), "{name}: {:?}", loaded.security_gaps);
+        assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
+        assert!(loaded.options.leafnodes.is_some(), "{name}");
+    }
+}
