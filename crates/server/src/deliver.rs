@@ -101,7 +101,7 @@ fn fan_out_at(
     for target in &matches.plain {
         match target {
             Target::Link(interest) => {
-                if !publisher.skips_link(&interest.link) {
+                if !publisher.skips_link(&interest.link) && !interest.link.denies_export(msg.subject) {
                     links.plain(&interest.link);
                 }
             }
@@ -151,7 +151,11 @@ fn fan_out_at(
         }
         if !taken {
             let remote = (0..members.len()).find_map(|i| match &members[(start + i) % members.len()] {
-                Target::Link(interest) if !publisher.skips_link(&interest.link) => Some(interest),
+                Target::Link(interest)
+                    if !publisher.skips_link(&interest.link) && !interest.link.denies_export(msg.subject) =>
+                {
+                    Some(interest)
+                }
                 _ => None,
             });
             if let Some(interest) = remote {

@@ -215,7 +215,7 @@ async fn hub_session_mapped<R, W>(
     shared.headers.store(connect["headers"].as_bool().unwrap_or(false), Ordering::Relaxed);
     let info = hub_info(&state, id, None, Some(&account.name));
     shared.send_now(|out| out.extend_from_slice(&info));
-    run_link(state, account, shared, label, remote_name, buf, reader, writer, None).await;
+    run_link(state, account, shared, label, remote_name, buf, reader, writer, None, None).await;
 }
 
 /// Reads operations until CONNECT; returns its JSON.
@@ -457,7 +457,7 @@ async fn run_spoke<R, W>(
     buf: Vec<u8>,
     reader: R,
     writer: W,
-    _remote: &RemoteLeaf,
+    remote: &RemoteLeaf,
 ) -> Outcome
 where
     R: AsyncRead + Unpin,
@@ -466,7 +466,8 @@ where
     let shared = ClientShared::new(id, state.options.max_pending);
     shared.headers.store(true, Ordering::Relaxed);
     let mut loop_detected = false;
-    run_link(state, account, shared, label, remote_name, buf, reader, writer, Some(&mut loop_detected)).await;
+    let filters = Some((&remote.deny_imports[..], &remote.deny_exports[..]));
+    run_link(state, account, shared, label, remote_name, buf, reader, writer, Some(&mut loop_detected), filters).await;
     if loop_detected {
         Outcome::LoopDetected
     } else {
@@ -543,13 +544,22 @@ async fn run_link<R, W>(
     mut reader: R,
     writer: W,
     loop_flag: Option<&mut bool>,
+    filters: Option<(&[String], &[String])>,
 ) where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
     shared.mark_connected();
     state.register_link(&shared);
-    let link = Link::new(shared.id, Arc::clone(&account), Arc::clone(&shared), label.clone());
+    let (deny_imports, deny_exports) = filters.unwrap_or((&[], &[]));
+    let link = Link::with_filters(
+        shared.id,
+        Arc::clone(&account),
+        Arc::clone(&shared),
+        label.clone(),
+        deny_imports,
+        deny_exports,
+    );
     state
         .log
         .info(&format!("{label} - Leafnode connection created for account: {} (remote {remote_name:?})", account.name));
@@ -636,6 +646,9 @@ fn process(
             LeafOp::Unsub { subject, queue } => link.remote_unsub(subject, queue),
             LeafOp::Msg(m) => {
                 state.count_link_message();
+                if link.denies_import(m.subject) {
+                    continue;
+                }
                 let msg = Message {
                     subject: m.subject,
                     reply: m.reply,

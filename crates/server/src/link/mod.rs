@@ -44,6 +44,11 @@ pub struct Link {
     announced: Mutex<HashMap<InterestKey, u32, RandomState>>,
     /// The remote's interest, as targets in the account's index.
     remote: Mutex<HashMap<InterestKey, Arc<RemoteInterest>, RandomState>>,
+    /// Subjects not to receive over this link (`deny_imports`): never announced, dropped on
+    /// arrival.
+    deny_imports: Vec<Box<[u8]>>,
+    /// Subjects not to send over this link (`deny_exports`).
+    deny_exports: Vec<Box<[u8]>>,
 }
 
 /// Interest a link's remote announced: a target in the bound account's index.
@@ -61,6 +66,19 @@ pub struct RemoteInterest {
 impl Link {
     /// A link bound to `account`.
     pub fn new(id: u64, account: Arc<Account>, shared: Arc<ClientShared>, label: String) -> Arc<Link> {
+        Self::with_filters(id, account, shared, label, &[], &[])
+    }
+
+    /// A link with `deny_imports`/`deny_exports` subject filters (wildcards allowed).
+    pub fn with_filters(
+        id: u64,
+        account: Arc<Account>,
+        shared: Arc<ClientShared>,
+        label: String,
+        deny_imports: &[String],
+        deny_exports: &[String],
+    ) -> Arc<Link> {
+        let bytes = |list: &[String]| list.iter().map(|s| s.as_bytes().into()).collect();
         let loop_subject = format!("$LDS.{}", crate::auth::new_nonce().replace(['-', '_'], "x"));
         Arc::new(Link {
             id,
@@ -70,12 +88,28 @@ impl Link {
             loop_subject: loop_subject.into_bytes().into(),
             announced: Mutex::new(HashMap::default()),
             remote: Mutex::new(HashMap::default()),
+            deny_imports: bytes(deny_imports),
+            deny_exports: bytes(deny_exports),
         })
+    }
+
+    /// Whether messages on `subject` must not come in over this link.
+    pub fn denies_import(&self, subject: &[u8]) -> bool {
+        self.deny_imports.iter().any(|p| rnats_subject::subject_matches(p, subject))
+    }
+
+    /// Whether messages on `subject` must not go out over this link.
+    pub fn denies_export(&self, subject: &[u8]) -> bool {
+        !self.deny_exports.is_empty() && self.deny_exports.iter().any(|p| rnats_subject::subject_matches(p, subject))
     }
 
     /// Local interest changed by `delta` targets on (`subject`, `queue`): tells the remote on
     /// the first and last, and queue weights in between.
     pub(crate) fn local_interest(&self, subject: &[u8], queue: Option<&[u8]>, delta: i32) {
+        // Interest in subjects we refuse to import is not announced (nothing would be accepted).
+        if self.deny_imports.iter().any(|p| rnats_subject::is_subset_match(subject, p)) {
+            return;
+        }
         let mut announced = self.announced.lock();
         let key: InterestKey = (subject.into(), queue.map(Into::into));
         let count = announced.entry(key.clone()).or_insert(0);

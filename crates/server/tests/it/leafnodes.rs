@@ -196,3 +196,31 @@ async fn a_restarted_hub_gets_the_interest_again() {
     on_hub.publish("after.restart", Bytes::from_static(b"back")).await.expect("publish");
     assert_eq!(next_msg(&mut sub).await.payload.as_ref(), b"back");
 }
+
+/// A remote's `deny_exports` keeps subjects on the leaf; its `deny_imports` keeps the hub's
+/// out (not even announced as interest).
+#[tokio::test]
+async fn remote_deny_lists_filter_both_ways() {
+    let hub = hub("");
+    let leaf = server_from(&format!(
+        "leafnodes {{ reconnect: 1, remotes: [ {{ url: \"{}\", deny_exports: [\"secret.>\"], deny_imports: [\"private.>\"] }} ] }}\n",
+        hub.leaf_url()
+    ));
+    assert!(linked(&leaf).await);
+    let on_hub = connect(&hub).await;
+    let on_leaf = connect(&leaf).await;
+    let mut hub_all = on_hub.subscribe(">").await.expect("subscribe");
+    let mut leaf_all = on_leaf.subscribe(">").await.expect("subscribe");
+    assert!(interest(&hub, "$G", 3).await && interest(&leaf, "$G", 3).await);
+    on_leaf.publish("secret.key", Bytes::from_static(b"stays")).await.expect("publish");
+    on_leaf.publish("public.note", Bytes::from_static(b"crosses")).await.expect("publish");
+    assert_eq!(next_msg(&mut hub_all).await.subject.as_str(), "public.note");
+    assert!(nothing_arrives(&mut hub_all).await);
+    // The leaf's own subscriber sees both of its own messages.
+    assert_eq!(next_msg(&mut leaf_all).await.subject.as_str(), "secret.key");
+    assert_eq!(next_msg(&mut leaf_all).await.subject.as_str(), "public.note");
+    on_hub.publish("private.x", Bytes::from_static(b"stays")).await.expect("publish");
+    on_hub.publish("open.x", Bytes::from_static(b"crosses")).await.expect("publish");
+    assert_eq!(next_msg(&mut leaf_all).await.subject.as_str(), "open.x");
+    assert!(nothing_arrives(&mut leaf_all).await);
+}
