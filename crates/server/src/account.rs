@@ -38,6 +38,9 @@ pub struct Account {
     connections: AtomicUsize,
     /// Server links bound to this account: each hears about every change of interest here.
     links: RwLock<Vec<Arc<Link>>>,
+    /// This server's loop-detection subject for the account (`$LDS.<random>`), announced over
+    /// every link: if it ever comes back over a link, the links form a loop.
+    loop_subject: std::sync::OnceLock<Box<[u8]>>,
 }
 
 impl Account {
@@ -52,6 +55,7 @@ impl Account {
             limits: std::sync::OnceLock::new(),
             connections: AtomicUsize::new(0),
             links: RwLock::new(Vec::new()),
+            loop_subject: std::sync::OnceLock::new(),
         })
     }
 
@@ -197,6 +201,14 @@ impl Account {
     pub(crate) fn detach_link(&self, link: &Arc<Link>) {
         self.links.write().retain(|l| !Arc::ptr_eq(l, link));
         link.drop_remote_interest();
+    }
+
+    /// The account's loop-detection subject on this server.
+    pub fn loop_subject(&self) -> &[u8] {
+        self.loop_subject.get_or_init(|| {
+            let token = crate::auth::new_nonce().replace(['-', '_'], "x");
+            format!("$LDS.{token}").into_bytes().into()
+        })
     }
 
     /// Server links bound to the account now.

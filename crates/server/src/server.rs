@@ -48,6 +48,7 @@ pub struct ServerState {
     /// Open server links (leaf nodes), for shutdown and monitoring.
     links: Mutex<HashMap<u64, Arc<ClientShared>, RandomState>>,
     link_msgs_in: AtomicU64,
+    loops: AtomicU64,
     /// The leaf node listener, when `leafnodes { port }` is set.
     pub(crate) leaf: Option<crate::link::leaf::LeafListener>,
     next_client_id: AtomicU64,
@@ -111,6 +112,15 @@ impl ServerState {
     /// Messages received over server links since start (each `LMSG`/`HMSG` once).
     pub fn link_messages_in(&self) -> u64 {
         self.link_msgs_in.load(Ordering::Relaxed)
+    }
+
+    /// Leaf loops this server detected (its own `$LDS.` subject came back over a link).
+    pub fn loops_detected(&self) -> u64 {
+        self.loops.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_loop(&self) {
+        self.loops.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn count_link_message(&self) {
@@ -275,6 +285,7 @@ impl Server {
             clients: Mutex::new(HashMap::default()),
             links: Mutex::new(HashMap::default()),
             link_msgs_in: AtomicU64::new(0),
+            loops: AtomicU64::new(0),
             leaf,
             next_client_id: AtomicU64::new(1),
             started: Instant::now(),

@@ -565,7 +565,7 @@ async fn run_link<R, W>(
         .info(&format!("{label} - Leafnode connection created for account: {} (remote {remote_name:?})", account.name));
     let writer_task = tokio::spawn(crate::client::write_loop(Arc::clone(&state), Arc::clone(&shared), writer));
     account.attach_link(&link);
-    shared.send_now(|out| rnats_proto::leaf::encode::sub(out, &link.loop_subject, None));
+    shared.send_now(|out| rnats_proto::leaf::encode::sub(out, account.loop_subject(), None));
     let mut flush = FlushSet::default();
     let mut loop_detected = false;
     let reason = loop {
@@ -629,7 +629,8 @@ fn process(
                 return Err(CloseReason::ClientClosed);
             }
             LeafOp::Sub { subject, queue } => {
-                if subject == &link.loop_subject[..] {
+                if subject == link.account.loop_subject() {
+                    state.count_loop();
                     let message = format!(
                         "Loop detected for leafnode account={:?}. Delaying attempt to reconnect for {:?}",
                         link.account.name, LOOP_DELAY

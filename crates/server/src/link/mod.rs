@@ -38,8 +38,6 @@ pub struct Link {
     pub shared: Arc<ClientShared>,
     /// For log lines: `<addr> - lid:<id>`.
     pub label: String,
-    /// Our loop-detection subject (`$LDS.<random>`), announced to the remote.
-    pub loop_subject: Box<[u8]>,
     /// Local interest announced to the remote, by subject and queue: how many targets.
     announced: Mutex<HashMap<InterestKey, u32, RandomState>>,
     /// The remote's interest, as targets in the account's index.
@@ -79,13 +77,11 @@ impl Link {
         deny_exports: &[String],
     ) -> Arc<Link> {
         let bytes = |list: &[String]| list.iter().map(|s| s.as_bytes().into()).collect();
-        let loop_subject = format!("$LDS.{}", crate::auth::new_nonce().replace(['-', '_'], "x"));
         Arc::new(Link {
             id,
             account,
             shared,
             label,
-            loop_subject: loop_subject.into_bytes().into(),
             announced: Mutex::new(HashMap::default()),
             remote: Mutex::new(HashMap::default()),
             deny_imports: bytes(deny_imports),

@@ -224,3 +224,52 @@ async fn remote_deny_lists_filter_both_ways() {
     assert_eq!(next_msg(&mut leaf_all).await.subject.as_str(), "open.x");
     assert!(nothing_arrives(&mut leaf_all).await);
 }
+
+/// Two remotes from one leaf to the same hub account form a loop: the leaf's own `$LDS.`
+/// subject comes back over the other link and the loop is reported and broken.
+#[tokio::test]
+async fn a_loop_of_links_is_detected() {
+    let hub = hub("");
+    let url = hub.leaf_url();
+    let leaf = server_from(&format!(
+        "leafnodes {{ reconnect: 1, remotes: [ {{ url: \"{url}\" }}, {{ url: \"{url}\" }} ] }}\n"
+    ));
+    assert!(eventually(|| leaf.state().loops_detected() + hub.state().loops_detected() >= 1).await, "loop detected");
+}
+
+/// A leaf's client reaches a service the hub's account imports from another account, and the
+/// response finds its way back over the link.
+#[tokio::test]
+async fn service_imports_on_the_hub_answer_a_leaf_client() {
+    let hub = hub(r#"accounts {
+  SVC: { users: [{user: svc, password: svc}], exports: [{service: "time.now"}] }
+  APP: { users: [{user: app, password: app}], imports: [{service: {account: SVC, subject: "time.now"}}] }
+}"#);
+    let leaf = spoke(&format!("nats-leaf://app:app@{}", hub.leaf_addr().expect("leaf port")), "");
+    assert!(linked(&leaf).await);
+    let responder = async_nats::ConnectOptions::with_user_and_password("svc".into(), "svc".into())
+        .connect(hub.url())
+        .await
+        .expect("login");
+    let mut requests = responder.subscribe("time.now").await.expect("subscribe");
+    tokio::spawn(async move {
+        while let Some(request) = requests.next().await {
+            if let Some(reply) = request.reply {
+                let _ = responder.publish(reply, Bytes::from_static(b"noon")).await;
+            }
+        }
+    });
+    // The leaf learns the import's subject as the APP account's interest.
+    assert!(interest(&leaf, "$G", 2).await);
+    let requester = connect(&leaf).await;
+    let mut answered = false;
+    for _ in 0..20 {
+        let request = requester.request("time.now", Bytes::new());
+        if let Ok(Ok(answer)) = tokio::time::timeout(Duration::from_millis(300), request).await {
+            assert_eq!(answer.payload.as_ref(), b"noon");
+            answered = true;
+            break;
+        }
+    }
+    assert!(answered, "the service import answered the leaf's client");
+}
