@@ -42,11 +42,18 @@ pub(crate) async fn serve(server: Arc<ServerState>, stream: TcpStream, peer: Soc
     let _ = stream.set_nodelay(true);
     let nonce = server.auth.needs_nonce().then(crate::auth::new_nonce);
     let info = server.client_info(id, peer, nonce.as_deref());
-    let conn = Connection { id, label: format!("{peer} - cid:{id}"), nonce, info };
-    let Some(tls) = &server.tls else {
+    let conn = Connection { id, label: format!("{peer} - cid:{id}"), nonce, info: Box::new(info) };
+    if server.tls.is_none() {
         let (reader, writer) = stream.into_split();
         return run(server, conn, Handshake::default(), reader, writer).await;
-    };
+    }
+    // Boxed: the handshake's state is large, and a plain connection's task must not carry
+    // room for it for its whole life.
+    Box::pin(serve_tls(server, stream, conn)).await;
+}
+
+async fn serve_tls(server: Arc<ServerState>, stream: TcpStream, conn: Connection) {
+    let Some(tls) = &server.tls else { return };
     match secure(&server, tls, stream, &conn).await {
         Ok(Secured::Tls(stream, handshake)) => {
             let (reader, writer) = tokio::io::split(stream);
@@ -65,7 +72,8 @@ struct Connection {
     id: u64,
     label: String,
     nonce: Option<String>,
-    info: rnats_proto::Info,
+    /// Boxed: a connection task keeps its state for its whole life; INFO is needed once.
+    info: Box<rnats_proto::Info>,
 }
 
 /// What happened before the protocol starts.
@@ -74,7 +82,7 @@ struct Handshake {
     /// INFO went out already (in plain text, before TLS).
     info_sent: bool,
     /// The client's verified certificate.
-    cert: Option<crate::auth::CertIdentity>,
+    cert: Option<Box<crate::auth::CertIdentity>>,
 }
 
 enum Secured {
@@ -127,8 +135,8 @@ async fn secure(
             return Err(());
         }
     };
-    handshake.cert = crate::tls::peer_identity(stream.get_ref().1);
-    if !tls.accepts_pin(handshake.cert.as_ref()) {
+    handshake.cert = crate::tls::peer_identity(stream.get_ref().1).map(Box::new);
+    if !tls.accepts_pin(handshake.cert.as_deref()) {
         server.log.error(&format!("{label} - TLS handshake error: certificate not pinned"));
         return Err(());
     }
@@ -149,6 +157,8 @@ where
     if !handshake.info_sent {
         let _ = shared.enqueue(|out| encode::info(out, &info));
     }
+    // Its strings are not needed again while the connection lives.
+    drop(info);
     if !server.register(&shared) {
         let _ = shared.enqueue(|out| encode::err(out, text::MAX_CONNECTIONS));
         shared.close(CloseReason::MaxConnectionsExceeded);
@@ -209,7 +219,8 @@ async fn read_loop<R: AsyncRead + Unpin>(
             // rest of the buffer is processed.
             let Some(check) = session.take_password_check() else { break };
             let deadline = (!session.is_connected()).then_some(auth_deadline);
-            let outcome = match check_password(server, check, deadline).await {
+            // Boxed: rare, and its state would otherwise sit in every connection's task.
+            let outcome = match Box::pin(check_password(server, check, deadline)).await {
                 Some(outcome) => outcome,
                 None => return auth_timeout(shared),
             };

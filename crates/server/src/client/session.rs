@@ -47,7 +47,7 @@ pub struct ClientSession {
     /// The NKEY challenge sent in INFO.
     nonce: Option<String>,
     /// The client's TLS certificate, for `verify_and_map`.
-    cert: Option<CertIdentity>,
+    cert: Option<Box<CertIdentity>>,
     /// Who the client is (for log lines).
     identity: Identity,
     /// What the client may publish and subscribe to (`None`: anything).
@@ -57,8 +57,8 @@ pub struct ClientSession {
     /// Publish verdicts by subject, while `permissions` is set.
     pub_cache: HashMap<Box<[u8]>, bool, RandomState>,
     /// A CONNECT waiting for its password check (bcrypt runs off the reactor).
-    pending_connect: Option<ConnectOptions>,
-    pending_check: Option<PasswordCheck>,
+    pending_connect: Option<Box<ConnectOptions>>,
+    pending_check: Option<Box<PasswordCheck>>,
     /// Counted in `account`'s connections (from the first accepted CONNECT).
     joined: bool,
     subs: HashMap<Box<[u8]>, Arc<Subscription>, RandomState>,
@@ -103,7 +103,7 @@ impl ClientSession {
     /// Sets what the connection knows before CONNECT: its log label, the NKEY nonce sent in
     /// INFO, the client's certificate, and the grant it has without credentials (the
     /// `no_auth_user`'s permissions, if any).
-    pub fn prepare(&mut self, label: String, nonce: Option<String>, cert: Option<CertIdentity>, grant: Grant) {
+    pub fn prepare(&mut self, label: String, nonce: Option<String>, cert: Option<Box<CertIdentity>>, grant: Grant) {
         self.label = label;
         self.nonce = nonce;
         self.cert = cert;
@@ -116,7 +116,7 @@ impl ClientSession {
     /// reactor when slow), then hand the outcome to [`ClientSession::finish_check`] before
     /// processing more input.
     pub fn take_password_check(&mut self) -> Option<PasswordCheck> {
-        self.pending_check.take()
+        self.pending_check.take().map(|check| *check)
     }
 
     /// Completes the CONNECT that waited for a password check: `grant` on success, `None`
@@ -126,7 +126,7 @@ impl ClientSession {
             return Ok(());
         };
         match outcome {
-            Ok(grant) => self.accept_connect(options, grant),
+            Ok(grant) => self.accept_connect(*options, grant),
             Err(identity) => Err(self.auth_failure(&identity)),
         }
     }
@@ -229,7 +229,7 @@ impl ClientSession {
             return Err(CloseReason::ProtocolViolation);
         }
         let auth = &self.server.auth;
-        match auth.decide(&options, self.nonce.as_deref(), self.cert.as_ref()) {
+        match auth.decide(&options, self.nonce.as_deref(), self.cert.as_deref()) {
             Verdict::Granted(grant) => self.accept_connect(options, grant),
             Verdict::Denied(identity) => Err(self.auth_failure(&identity)),
             Verdict::Check(check) if check.is_quick(&auth.checker) => {
@@ -240,8 +240,8 @@ impl ClientSession {
                 }
             }
             Verdict::Check(check) => {
-                self.pending_connect = Some(options);
-                self.pending_check = Some(check);
+                self.pending_connect = Some(Box::new(options));
+                self.pending_check = Some(Box::new(check));
                 Ok(())
             }
         }
