@@ -63,6 +63,12 @@ pub fn message(out: &mut Vec<u8>, subject: &[u8], sid: &[u8], reply: Option<&[u8
         out.extend_from_slice(reply);
         out.push(b' ');
     }
+    sizes_line_end(out, sizes, body);
+}
+
+/// The size tokens, the end of the control line, `body` and its `\r\n` (every message
+/// verb ends this way).
+pub(crate) fn sizes_line_end(out: &mut Vec<u8>, sizes: Sizes<'_>, body: &[u8]) {
     match sizes {
         Sizes::Plain(size) => out.extend_from_slice(size),
         Sizes::WithHeaders(header, total) => {

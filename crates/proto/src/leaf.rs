@@ -260,21 +260,8 @@ pub mod encode {
             out.push(b' ');
             out.extend_from_slice(queue);
         }
-        match sizes {
-            crate::encode::Sizes::Plain(total) => {
-                out.push(b' ');
-                out.extend_from_slice(total);
-            }
-            crate::encode::Sizes::WithHeaders(header, total) => {
-                out.push(b' ');
-                out.extend_from_slice(header);
-                out.push(b' ');
-                out.extend_from_slice(total);
-            }
-        }
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\r\n");
+        out.push(b' ');
+        crate::encode::sizes_line_end(out, sizes, body);
     }
 }
 

@@ -159,17 +159,14 @@ fn fan_out_at(
                 _ => None,
             });
             if let Some(interest) = remote {
-                links.queue(&interest.link, &group.name);
-                taken = true;
+                taken = links.queue(&interest.link, &group.name);
             }
         }
         delivered |= taken;
     }
     if !links.is_empty() {
         delivered = true;
-        for (link, queues) in links.drain() {
-            send_over_link(link, msg, &queues, flush);
-        }
+        links.for_each(|link, queues| send_over_link(link, msg, queues, flush));
     }
     delivered
 }

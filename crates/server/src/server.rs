@@ -183,7 +183,7 @@ fn build_accounts(options: &Options) -> HashMap<String, Arc<Account>, RandomStat
     let mut accounts: HashMap<String, Arc<Account>, RandomState> = HashMap::default();
     accounts.insert(GLOBAL_ACCOUNT.to_string(), Account::new(GLOBAL_ACCOUNT));
     let system = options.system_account.clone().unwrap_or_else(|| SYSTEM_ACCOUNT.to_string());
-    let named = options.users.iter().filter_map(|u| u.account.clone());
+    let named = options.accounts.iter().cloned().chain(options.users.iter().filter_map(|u| u.account.clone()));
     let linked = options.stream_imports.iter().flat_map(|i| [i.importer.clone(), i.exporter.clone()]);
     for name in std::iter::once(system).chain(named).chain(linked) {
         accounts.entry(name.clone()).or_insert_with(|| Account::new(&name));
@@ -223,6 +223,25 @@ fn build_accounts(options: &Options) -> HashMap<String, Arc<Account>, RandomStat
 
 fn password_check_slots() -> usize {
     std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+}
+
+/// Every account a leaf node setting names must exist: a leaf bound to a missing account
+/// would otherwise land somewhere else (nats-server refuses to start too).
+fn check_leaf_accounts(options: &Options, accounts: &HashMap<String, Arc<Account>, RandomState>) -> io::Result<()> {
+    let Some(leaf) = &options.leafnodes else { return Ok(()) };
+    let named = leaf
+        .account
+        .iter()
+        .map(|a| ("leafnodes authorization", a))
+        .chain(leaf.users.iter().filter_map(|u| u.account.as_ref()).map(|a| ("leafnodes authorization users", a)))
+        .chain(leaf.remotes.iter().filter_map(|r| r.account.as_ref()).map(|a| ("leafnodes remotes", a)));
+    for (place, name) in named {
+        if !accounts.contains_key(name) {
+            let message = format!("{place}: account {name:?} not found");
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, message));
+        }
+    }
+    Ok(())
 }
 
 /// nats-server's default delay between leaf node reconnect attempts.
@@ -270,6 +289,7 @@ impl Server {
         };
         let (leaf_listener, leaf) = leaf.map_or((None, None), |(l, info)| (Some(l), Some(info)));
         let accounts = build_accounts(&options);
+        check_leaf_accounts(&options, &accounts)?;
         let global = Arc::clone(&accounts[GLOBAL_ACCOUNT]);
         let auth = Authenticator::new(&options, |name| accounts.get(name).cloned(), Arc::clone(&global));
         let state = Arc::new(ServerState {

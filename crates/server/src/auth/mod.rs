@@ -109,11 +109,29 @@ pub enum Verdict {
     Denied(Identity),
 }
 
+/// What kind of connection is logging in (nats-server's `allowed_connection_types` names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionKind {
+    /// A client over TCP (`STANDARD`).
+    Standard,
+    /// A leaf node (`LEAFNODE`).
+    Leaf,
+}
+
+impl ConnectionKind {
+    fn name(self) -> &'static str {
+        match self {
+            ConnectionKind::Standard => "STANDARD",
+            ConnectionKind::Leaf => "LEAFNODE",
+        }
+    }
+}
+
 /// A configured user, ready to be matched.
 struct User {
     identity: Identity,
-    /// `allowed_connection_types` lets the user in over a standard client connection.
-    standard: bool,
+    /// `allowed_connection_types`, upper-cased (`None`: any).
+    kinds: Option<Vec<String>>,
     password: Option<Secret>,
     account: Arc<Account>,
     permissions: Option<Arc<Permissions>>,
@@ -128,10 +146,14 @@ impl User {
         }
     }
 
+    fn admits(&self, kind: ConnectionKind) -> bool {
+        self.kinds.as_ref().is_none_or(|kinds| kinds.iter().any(|k| k == kind.name()))
+    }
+
     /// The check of `presented` against this user's password (a user without one accepts
-    /// only an empty password, as nats-server compares "" with "").
-    fn check(&self, presented: Option<&str>) -> Verdict {
-        if !self.standard {
+    /// only an empty password, as nats-server compares "" with ""), for a connection of `kind`.
+    fn check(&self, presented: Option<&str>, kind: ConnectionKind) -> Verdict {
+        if !self.admits(kind) {
             return Verdict::Denied(self.identity.clone());
         }
         let presented = presented.unwrap_or("").to_string();
@@ -143,9 +165,6 @@ impl User {
     }
 }
 
-/// The `allowed_connection_types` name of a client connection over TCP.
-const STANDARD: &str = "STANDARD";
-
 /// Every credential the server accepts, built once at start.
 pub struct Authenticator {
     required: bool,
@@ -153,6 +172,9 @@ pub struct Authenticator {
     single: Option<User>,
     users: HashMap<String, User, RandomState>,
     nkeys: HashMap<String, User, RandomState>,
+    /// `leafnodes { authorization }` users (a single user is one entry): when present, leaf
+    /// connections log in with these only.
+    leaf_users: Option<HashMap<String, User, RandomState>>,
     no_auth_user: Option<String>,
     /// `tls { verify_and_map }`: users come from client certificates.
     map_certificates: bool,
@@ -170,7 +192,7 @@ impl Authenticator {
     pub fn new(options: &Options, account: impl Fn(&str) -> Option<Arc<Account>>, global: Arc<Account>) -> Self {
         let make = |config: &ConfigUser, identity: Identity| User {
             identity,
-            standard: config.connection_types.as_ref().is_none_or(|types| types.iter().any(|t| t == STANDARD)),
+            kinds: config.connection_types.clone(),
             password: config.password.as_deref().map(Secret::new),
             account: config.account.as_deref().and_then(&account).unwrap_or_else(|| Arc::clone(&global)),
             permissions: config.permissions.as_ref().map(|p| Arc::new(Permissions::new(p))),
@@ -191,10 +213,30 @@ impl Authenticator {
         let auth = &options.auth;
         let single = auth.user.as_ref().map(|name| User {
             identity: Identity::User(name.as_str().into()),
-            standard: true,
+            kinds: None,
             password: Some(Secret::new(auth.pass.as_deref().unwrap_or(""))),
             account: Arc::clone(&global),
             permissions: None,
+        });
+        let leaf_users = options.leafnodes.as_ref().and_then(|leaf| {
+            let entries: Vec<(&String, Option<&String>, Option<&String>)> = match &leaf.user {
+                Some(user) => vec![(user, leaf.password.as_ref(), leaf.account.as_ref())],
+                None => leaf.users.iter().map(|u| (&u.user, u.password.as_ref(), u.account.as_ref())).collect(),
+            };
+            let users: HashMap<String, User, RandomState> = entries
+                .into_iter()
+                .map(|(name, password, account_name)| {
+                    let user = User {
+                        identity: Identity::User(name.as_str().into()),
+                        kinds: None,
+                        password: password.map(|p| Secret::new(p)),
+                        account: account_name.and_then(|a| account(a)).unwrap_or_else(|| Arc::clone(&global)),
+                        permissions: None,
+                    };
+                    (name.clone(), user)
+                })
+                .collect();
+            (!users.is_empty()).then_some(users)
         });
         let user_dns =
             users.keys().filter_map(|name| DistinguishedName::parse(name).map(|dn| (name.clone(), dn))).collect();
@@ -204,6 +246,7 @@ impl Authenticator {
             single,
             users,
             nkeys,
+            leaf_users,
             no_auth_user: options.no_auth_user.clone(),
             map_certificates: options.tls.as_ref().is_some_and(|t| t.map_users),
             user_dns,
@@ -224,24 +267,46 @@ impl Authenticator {
 
     /// The `no_auth_user`'s grant: what a client without credentials gets.
     pub fn no_auth_grant(&self) -> Option<Grant> {
-        self.users.get(self.no_auth_user.as_deref()?).filter(|u| u.standard).map(User::grant)
+        let user = self.users.get(self.no_auth_user.as_deref()?)?;
+        user.admits(ConnectionKind::Standard).then(|| user.grant())
     }
 
     /// Decides a CONNECT, in nats-server's order: NKEY users (when the client presents a key),
     /// users lists (mapped from the certificate with `verify_and_map`, else `no_auth_user`
     /// for a client without credentials, else by name), the token, the single user.
     pub fn decide(&self, connect: &ConnectOptions, nonce: Option<&str>, cert: Option<&CertIdentity>) -> Verdict {
-        self.decide_mapped(connect, nonce, cert, self.map_certificates)
+        self.decide_for(connect, nonce, cert, self.map_certificates, ConnectionKind::Standard)
     }
 
-    /// [`Authenticator::decide`] with the certificate mapping of another listener (a leaf
-    /// connection follows `leafnodes { tls { verify_and_map } }`).
-    pub fn decide_mapped(
+    /// A leaf node's CONNECT: the `leafnodes { authorization }` users when configured, else
+    /// the server's own users as for a client (nats-server's rule), with the leaf listener's
+    /// certificate mapping.
+    pub fn decide_leaf(
         &self,
         connect: &ConnectOptions,
         nonce: Option<&str>,
         cert: Option<&CertIdentity>,
         map_certificates: bool,
+    ) -> Verdict {
+        match &self.leaf_users {
+            Some(users) => {
+                let name = connect.user.as_deref().unwrap_or("");
+                match users.get(name) {
+                    Some(user) => user.check(connect.pass.as_deref(), ConnectionKind::Leaf),
+                    None => Verdict::Denied(Identity::User(name.into())),
+                }
+            }
+            None => self.decide_for(connect, nonce, cert, map_certificates, ConnectionKind::Leaf),
+        }
+    }
+
+    fn decide_for(
+        &self,
+        connect: &ConnectOptions,
+        nonce: Option<&str>,
+        cert: Option<&CertIdentity>,
+        map_certificates: bool,
+        kind: ConnectionKind,
     ) -> Verdict {
         if !self.required {
             return Verdict::Granted(self.anonymous());
@@ -252,7 +317,7 @@ impl Authenticator {
                 return Verdict::Denied(Identity::Nkey(key.into()));
             };
             let signed = nonce.is_some_and(|nonce| verify_signature(key, nonce, connect.sig.as_deref()));
-            return if signed && user.standard {
+            return if signed && user.admits(kind) {
                 Verdict::Granted(user.grant())
             } else {
                 Verdict::Denied(user.identity.clone())
@@ -260,19 +325,21 @@ impl Authenticator {
         }
         if !self.users.is_empty() {
             if map_certificates {
-                return self.decide_by_certificate(connect, cert);
+                return self.decide_by_certificate(connect, cert, kind);
             }
             let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
             let anonymous = empty(&connect.user) && empty(&connect.pass) && empty(&connect.auth_token);
             if anonymous {
                 // nats-server logs such a client in with the user's own credentials.
-                if let Some(grant) = self.no_auth_grant() {
-                    return Verdict::Granted(grant);
+                if let Some(user) = self.no_auth_user.as_deref().and_then(|name| self.users.get(name)) {
+                    if user.admits(kind) {
+                        return Verdict::Granted(user.grant());
+                    }
                 }
             }
             let name = connect.user.as_deref().unwrap_or("");
             return match self.users.get(name) {
-                Some(user) => user.check(connect.pass.as_deref()),
+                Some(user) => user.check(connect.pass.as_deref(), kind),
                 None => Verdict::Denied(Identity::User(name.into())),
             };
         }
@@ -287,20 +354,25 @@ impl Authenticator {
             if !constant_time_eq(configured.as_bytes(), name.as_bytes()) {
                 return Verdict::Denied(Identity::User(name.into()));
             }
-            return single.check(connect.pass.as_deref());
+            return single.check(connect.pass.as_deref(), kind);
         }
         Verdict::Denied(identity_claimed(connect))
     }
 
     /// `verify_and_map`: the user named by the client's certificate (emails, DNS names and
     /// URIs, then the subject as a distinguished name), then its password if it has one.
-    fn decide_by_certificate(&self, connect: &ConnectOptions, cert: Option<&CertIdentity>) -> Verdict {
+    fn decide_by_certificate(
+        &self,
+        connect: &ConnectOptions,
+        cert: Option<&CertIdentity>,
+        kind: ConnectionKind,
+    ) -> Verdict {
         let Some(cert) = cert else {
             return Verdict::Denied(Identity::Anonymous);
         };
         let found = cert.map_to_user(|name| self.users.contains_key(name), &self.user_dns);
         match found.and_then(|name| self.users.get(&name)) {
-            Some(user) => user.check(connect.pass.as_deref()),
+            Some(user) => user.check(connect.pass.as_deref(), kind),
             None => Verdict::Denied(Identity::User(cert.describe().into())),
         }
     }

@@ -25,11 +25,6 @@ impl Secret {
             Secret::Plain(configured.into())
         }
     }
-
-    /// Whether checking this secret is slow (bcrypt) and belongs off the async reactor.
-    pub fn is_slow(&self) -> bool {
-        matches!(self, Secret::Bcrypt(_))
-    }
 }
 
 impl std::fmt::Debug for Secret {
@@ -151,7 +146,7 @@ mod tests {
         assert!(!checker.matches(&Secret::new("s3cret"), "s3cre"));
         assert!(!checker.matches(&Secret::new("s3cret"), ""));
         let hashed = Secret::new(FOO);
-        assert!(hashed.is_slow());
+        assert!(matches!(hashed, Secret::Bcrypt(_)));
         assert!(!checker.is_quick(&hashed, "foo"));
         assert!(!checker.matches(&hashed, "bar"));
         assert!(!checker.is_quick(&hashed, "bar"), "failures are not remembered");

@@ -1,7 +1,7 @@
 //! Client connections: one reader task (read, parse, act, wake writers) and one writer task
 //! (write what is pending, send PINGs) per connection.
 
-mod cache;
+pub(crate) mod cache;
 mod session;
 
 use std::net::SocketAddr;
@@ -250,7 +250,7 @@ fn auth_timeout(shared: &ClientShared) -> CloseReason {
 /// Runs a slow password check on a blocking thread, a few at a time (so a storm of bcrypt
 /// logins never takes every core from the connections already in). `None` when `deadline`
 /// (the authentication timeout) passes first.
-async fn check_password(
+pub(crate) async fn check_password(
     server: &Arc<ServerState>,
     check: PasswordCheck,
     deadline: Option<Instant>,

@@ -23,11 +23,12 @@ use rnats_proto::ConnectOptions;
 use serde_json::{json, Value};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::time::timeout;
+use tokio::time::{timeout, timeout_at, Instant};
 
 use super::Link;
 use crate::account::Account;
-use crate::auth::{CertIdentity, Grant, Secret, Verdict};
+use crate::auth::{CertIdentity, Verdict};
+use crate::client::cache::MatchCache;
 use crate::deliver::{fan_out, Message, Publisher};
 use crate::errors::{text, CloseReason};
 use crate::options::{LeafNodeOptions, RemoteLeaf};
@@ -142,7 +143,7 @@ async fn accept(state: Arc<ServerState>, mut stream: TcpStream, peer: SocketAddr
     match &leaf.tls {
         None => {
             let (reader, writer) = stream.into_split();
-            hub_session(state, id, label, nonce, None, reader, writer).await;
+            hub_session(state, id, label, nonce, None, false, reader, writer).await;
         }
         Some(tls) => match timeout(tls.timeout, tls.acceptor.accept(stream)).await {
             Ok(Ok(stream)) => {
@@ -153,7 +154,7 @@ async fn accept(state: Arc<ServerState>, mut stream: TcpStream, peer: SocketAddr
                 }
                 let map = tls.map_users;
                 let (reader, writer) = tokio::io::split(stream);
-                hub_session_mapped(state, id, label, nonce, cert, map, reader, writer).await;
+                hub_session(state, id, label, nonce, cert, map, reader, writer).await;
             }
             Ok(Err(e)) => state.log.error(&format!("{label} - TLS handshake error: {e}")),
             Err(_) => state.log.error(&format!("{label} - TLS handshake timeout")),
@@ -161,24 +162,10 @@ async fn accept(state: Arc<ServerState>, mut stream: TcpStream, peer: SocketAddr
     }
 }
 
-async fn hub_session<R, W>(
-    state: Arc<ServerState>,
-    id: u64,
-    label: String,
-    nonce: String,
-    cert: Option<CertIdentity>,
-    reader: R,
-    writer: W,
-) where
-    R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin + Send + 'static,
-{
-    hub_session_mapped(state, id, label, nonce, cert, false, reader, writer).await;
-}
-
-/// Waits for the leaf's CONNECT, authenticates it, and runs the link.
+/// Waits for the leaf's CONNECT, authenticates it, and runs the link. `map_certificates`:
+/// the leaf listener's `verify_and_map`.
 #[allow(clippy::too_many_arguments)]
-async fn hub_session_mapped<R, W>(
+async fn hub_session<R, W>(
     state: Arc<ServerState>,
     id: u64,
     label: String,
@@ -192,42 +179,53 @@ async fn hub_session_mapped<R, W>(
     W: AsyncWrite + Unpin + Send + 'static,
 {
     let auth_timeout = state.options.leafnodes.as_ref().and_then(|l| l.auth_timeout).unwrap_or(state.auth_timeout());
+    let deadline = Instant::now() + auth_timeout;
     let mut buf = Vec::with_capacity(1024);
-    let connect = match timeout(auth_timeout, read_connect(&state, &mut reader, &mut buf)).await {
-        Ok(Ok(json)) => json,
+    let connect = match timeout_at(deadline, read_connect(&state, &mut reader, &mut buf)).await {
+        Ok(Ok(connect)) => connect,
         Ok(Err(())) => return,
         Err(_) => {
-            let _ = writer.write_all(b"-ERR 'Authentication Timeout'\r\n").await;
+            let _ = writer.write_all(format!("-ERR '{}'\r\n", text::AUTHENTICATION_TIMEOUT).as_bytes()).await;
             return;
         }
     };
-    let remote_name = connect["name"].as_str().unwrap_or_default().to_string();
-    let account = match authenticate(&state, &connect, &nonce, cert.as_ref(), map_certificates).await {
-        Some(account) => account,
-        None => {
-            state.log.error(&format!("{label} - authentication error"));
+    let verdict = state.auth.decide_leaf(&connect, Some(&nonce), cert.as_ref(), map_certificates);
+    let outcome = match verdict {
+        Verdict::Granted(grant) => Some(Ok(grant)),
+        Verdict::Denied(identity) => Some(Err(identity)),
+        Verdict::Check(check) => crate::client::check_password(&state, check, Some(deadline)).await,
+    };
+    let account = match outcome {
+        Some(Ok(grant)) => grant.account,
+        Some(Err(identity)) => {
+            state.log.error(&format!("{label} - authentication error - {identity}"));
             let _ = writer.write_all(format!("-ERR '{}'\r\n", text::AUTHORIZATION_VIOLATION).as_bytes()).await;
             let _ = writer.shutdown().await;
             return;
         }
+        None => {
+            let _ = writer.write_all(format!("-ERR '{}'\r\n", text::AUTHENTICATION_TIMEOUT).as_bytes()).await;
+            return;
+        }
     };
     let shared = ClientShared::new(id, state.options.max_pending);
-    shared.headers.store(connect["headers"].as_bool().unwrap_or(false), Ordering::Relaxed);
+    shared.headers.store(connect.headers, Ordering::Relaxed);
     let info = hub_info(&state, id, None, Some(&account.name));
     shared.send_now(|out| out.extend_from_slice(&info));
+    let remote_name = connect.name.unwrap_or_default();
     run_link(state, account, shared, label, remote_name, buf, reader, writer, None, None).await;
 }
 
-/// Reads operations until CONNECT; returns its JSON.
+/// Reads operations until CONNECT; returns its options.
 async fn read_connect<R: AsyncRead + Unpin>(
     state: &ServerState,
     reader: &mut R,
     buf: &mut Vec<u8>,
-) -> Result<Value, ()> {
+) -> Result<ConnectOptions, ()> {
     loop {
         if let Some((op, used)) = parse_leaf_op(buf, state.options.max_payload).map_err(|_| ())? {
             let result = match op {
-                LeafOp::Connect(json) => serde_json::from_slice(json).map_err(|_| ()),
+                LeafOp::Connect(json) => ConnectOptions::from_json(json).map_err(|_| ()),
                 LeafOp::Ping | LeafOp::Pong | LeafOp::Info(_) => {
                     buf.drain(..used);
                     continue;
@@ -241,55 +239,6 @@ async fn read_connect<R: AsyncRead + Unpin>(
             return Err(());
         }
     }
-}
-
-/// The account a leaf's CONNECT binds it to: the leaf `authorization` users (or single user)
-/// when configured, else the server's own users as for a client (nats-server's order).
-async fn authenticate(
-    state: &Arc<ServerState>,
-    connect: &Value,
-    nonce: &str,
-    cert: Option<&CertIdentity>,
-    map_certificates: bool,
-) -> Option<Arc<Account>> {
-    let user = connect["user"].as_str().unwrap_or_default();
-    let pass = connect["pass"].as_str().unwrap_or_default().to_string();
-    let leaf = state.options.leafnodes.as_ref()?;
-    let account_named = |name: Option<&str>| match name {
-        Some(name) => state.account(name),
-        None => Some(state.global_account()),
-    };
-    let configured = if let Some(single) = &leaf.user {
-        Some((user == single).then(|| (leaf.password.clone().unwrap_or_default(), leaf.account.clone())))
-    } else if !leaf.users.is_empty() {
-        Some(
-            leaf.users
-                .iter()
-                .find(|u| u.user == user)
-                .map(|u| (u.password.clone().unwrap_or_default(), u.account.clone())),
-        )
-    } else {
-        None
-    };
-    if let Some(found) = configured {
-        let (password, account) = found?;
-        let secret = Secret::new(&password);
-        let checker_state = Arc::clone(state);
-        let ok = tokio::task::spawn_blocking(move || checker_state.auth.checker.matches(&secret, &pass)).await.ok()?;
-        return if ok { account_named(account.as_deref()) } else { None };
-    }
-    // No leaf authorization: the leaf logs in like a client of this server.
-    let options = ConnectOptions::from_json(connect.to_string().as_bytes()).ok()?;
-    let grant = match state.auth.decide_mapped(&options, Some(nonce), cert, map_certificates) {
-        Verdict::Granted(grant) => grant,
-        Verdict::Denied(_) => return None,
-        Verdict::Check(check) => {
-            let checker_state = Arc::clone(state);
-            tokio::task::spawn_blocking(move || check.run(&checker_state.auth.checker)).await.ok()??
-        }
-    };
-    let Grant { account, .. } = grant;
-    Some(account)
 }
 
 /// Connects to one remote hub for as long as the server runs.
@@ -552,14 +501,8 @@ async fn run_link<R, W>(
     shared.mark_connected();
     state.register_link(&shared);
     let (deny_imports, deny_exports) = filters.unwrap_or((&[], &[]));
-    let link = Link::with_filters(
-        shared.id,
-        Arc::clone(&account),
-        Arc::clone(&shared),
-        label.clone(),
-        deny_imports,
-        deny_exports,
-    );
+    let link =
+        Link::new(shared.id, Arc::clone(&account), Arc::clone(&shared), label.clone(), deny_imports, deny_exports);
     state
         .log
         .info(&format!("{label} - Leafnode connection created for account: {} (remote {remote_name:?})", account.name));
@@ -567,9 +510,10 @@ async fn run_link<R, W>(
     account.attach_link(&link);
     shared.send_now(|out| rnats_proto::leaf::encode::sub(out, account.loop_subject(), None));
     let mut flush = FlushSet::default();
+    let mut cache = MatchCache::default();
     let mut loop_detected = false;
     let reason = loop {
-        match process(&state, &link, &buf, &mut flush, &mut loop_detected) {
+        match process(&state, &link, &buf, &mut cache, &mut flush, &mut loop_detected) {
             Ok(used) => {
                 buf.drain(..used);
             }
@@ -604,6 +548,7 @@ fn process(
     state: &ServerState,
     link: &Arc<Link>,
     input: &[u8],
+    cache: &mut MatchCache,
     flush: &mut FlushSet,
     loop_detected: &mut bool,
 ) -> Result<usize, CloseReason> {
@@ -641,7 +586,7 @@ fn process(
                     return Err(CloseReason::ProtocolViolation);
                 }
                 if rnats_subject::is_valid_subject(subject) {
-                    link.remote_sub(subject, queue);
+                    link.remote_sub(subject, queue.map(|(name, _weight)| name));
                 }
             }
             LeafOp::Unsub { subject, queue } => link.remote_unsub(subject, queue),
@@ -658,7 +603,8 @@ fn process(
                     header_size_token: m.header_size_token,
                     body: m.body,
                 };
-                let matches = link.account.matches(m.subject);
+                // The link's own cache, as a client's: a repeated subject takes no shared lock.
+                let matches = cache.matches(&link.account, m.subject);
                 let publisher = Publisher { client_id: link.id, echo: false, queues: m.queues };
                 fan_out(&link.account, &matches, publisher, &msg, flush);
             }

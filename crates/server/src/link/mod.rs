@@ -15,7 +15,6 @@
 pub mod leaf;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use foldhash::fast::RandomState;
@@ -55,20 +54,16 @@ pub struct RemoteInterest {
     pub link: Arc<Link>,
     /// Subject (may have wildcards).
     pub subject: Box<[u8]>,
-    /// Queue group, for queue interest.
+    /// Queue group, for queue interest. (The remote's member count, `LS+`'s weight, is not
+    /// kept: a message goes to a remote queue group only when no member here takes it, and
+    /// then to one link, whatever its count.)
     pub queue: Option<Box<[u8]>>,
-    /// Queue members on the remote side.
-    pub weight: AtomicU32,
 }
 
 impl Link {
-    /// A link bound to `account`.
-    pub fn new(id: u64, account: Arc<Account>, shared: Arc<ClientShared>, label: String) -> Arc<Link> {
-        Self::with_filters(id, account, shared, label, &[], &[])
-    }
-
-    /// A link with `deny_imports`/`deny_exports` subject filters (wildcards allowed).
-    pub fn with_filters(
+    /// A link bound to `account`, with `deny_imports`/`deny_exports` subject filters
+    /// (wildcards allowed).
+    pub fn new(
         id: u64,
         account: Arc<Account>,
         shared: Arc<ClientShared>,
@@ -127,22 +122,16 @@ impl Link {
         }
     }
 
-    /// The remote announced interest (`LS+`): a target in the account (a new weight for
-    /// known queue interest).
-    pub(crate) fn remote_sub(self: &Arc<Self>, subject: &[u8], queue: Option<(&[u8], u32)>) {
-        let key: InterestKey = (subject.into(), queue.map(|(q, _)| q.into()));
-        let weight = queue.map_or(1, |(_, w)| w.max(1));
+    /// The remote announced interest (`LS+`): a target in the account (a repeated `LS+`, a
+    /// new queue weight, changes nothing here).
+    pub(crate) fn remote_sub(self: &Arc<Self>, subject: &[u8], queue: Option<&[u8]>) {
+        let key: InterestKey = (subject.into(), queue.map(Into::into));
         let mut remote = self.remote.lock();
-        if let Some(existing) = remote.get(&key) {
-            existing.weight.store(weight, Ordering::Relaxed);
+        if remote.contains_key(&key) {
             return;
         }
-        let interest = Arc::new(RemoteInterest {
-            link: Arc::clone(self),
-            subject: key.0.clone(),
-            queue: key.1.clone(),
-            weight: AtomicU32::new(weight),
-        });
+        let interest =
+            Arc::new(RemoteInterest { link: Arc::clone(self), subject: key.0.clone(), queue: key.1.clone() });
         remote.insert(key, Arc::clone(&interest));
         drop(remote);
         let queue = interest.queue.clone();
@@ -163,48 +152,78 @@ impl Link {
             self.account.remove_target(&interest.subject, interest.queue.as_deref(), &Target::Link(interest.clone()));
         }
     }
-
-    /// Whether the remote announced interest in exactly this subject (tests, loop detection).
-    pub fn remote_has(&self, subject: &[u8]) -> bool {
-        self.remote.lock().keys().any(|(s, _)| &s[..] == subject)
-    }
-
-    /// Subjects the remote is interested in (for tests and monitoring).
-    pub fn remote_interest_count(&self) -> usize {
-        self.remote.lock().len()
-    }
 }
 
+/// Links one message goes to, kept on the stack for the usual few (more spill to the heap).
+const INLINE_LINKS: usize = 4;
+/// Queue groups named per link, kept on the stack for the usual few.
+const INLINE_QUEUES: usize = 4;
+
 /// Where one message goes over links during a fan-out: each link once, with the queue groups
-/// it was picked for. Small and on the stack for the usual one or two links.
+/// it was picked for. Nothing is allocated for up to four links with four groups each.
 #[derive(Default)]
 pub(crate) struct LinkSends<'a> {
-    entries: Vec<(&'a Arc<Link>, Vec<&'a [u8]>)>,
+    inline: [Option<LinkSend<'a>>; INLINE_LINKS],
+    spilled: Vec<LinkSend<'a>>,
+}
+
+/// One link's share of a message.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct LinkSend<'a> {
+    link: Option<&'a Arc<Link>>,
+    queues: [&'a [u8]; INLINE_QUEUES],
+    queue_count: usize,
 }
 
 impl<'a> LinkSends<'a> {
     /// The link gets the message (plain interest).
     pub(crate) fn plain(&mut self, link: &'a Arc<Link>) {
-        if !self.entries.iter().any(|(l, _)| Arc::ptr_eq(l, link)) {
-            self.entries.push((link, Vec::new()));
-        }
+        self.entry(link);
     }
 
-    /// The link gets the message for queue group `queue`.
-    pub(crate) fn queue(&mut self, link: &'a Arc<Link>, queue: &'a [u8]) {
-        match self.entries.iter_mut().find(|(l, _)| Arc::ptr_eq(l, link)) {
-            Some((_, queues)) => queues.push(queue),
-            None => self.entries.push((link, vec![queue])),
+    /// The link gets the message for queue group `queue`; `false` when this link already
+    /// names as many groups as fit (the group then picks no member over this link).
+    pub(crate) fn queue(&mut self, link: &'a Arc<Link>, queue: &'a [u8]) -> bool {
+        let entry = self.entry(link);
+        if entry.queue_count == INLINE_QUEUES {
+            return false;
+        }
+        entry.queues[entry.queue_count] = queue;
+        entry.queue_count += 1;
+        true
+    }
+
+    fn entry(&mut self, link: &'a Arc<Link>) -> &mut LinkSend<'a> {
+        let same = |e: &LinkSend<'a>| e.link.is_some_and(|l| Arc::ptr_eq(l, link));
+        let found = self.inline.iter().position(|e| e.as_ref().is_some_and(same));
+        if let Some(i) = found {
+            return self.inline[i].get_or_insert_with(LinkSend::default);
+        }
+        if let Some(i) = self.spilled.iter().position(same) {
+            return &mut self.spilled[i];
+        }
+        let fresh = LinkSend { link: Some(link), ..LinkSend::default() };
+        match self.inline.iter().position(Option::is_none) {
+            Some(i) => self.inline[i].insert(fresh),
+            None => {
+                self.spilled.push(fresh);
+                let last = self.spilled.len() - 1;
+                &mut self.spilled[last]
+            }
         }
     }
 
     /// Whether anything is to be sent.
     pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.inline[0].is_none()
     }
 
-    /// The links and the queue groups for each.
-    pub(crate) fn drain(&mut self) -> impl Iterator<Item = (&'a Arc<Link>, Vec<&'a [u8]>)> + '_ {
-        self.entries.drain(..)
+    /// Each link with the queue groups it serves for this message.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&'a Arc<Link>, &[&'a [u8]])) {
+        for send in self.inline.iter().flatten().chain(&self.spilled) {
+            if let Some(link) = send.link {
+                f(link, &send.queues[..send.queue_count]);
+            }
+        }
     }
 }

@@ -193,8 +193,8 @@ fn is_subset_match(tokens: &[&str], test: &str) -> bool {
     tokens.len() == test.len()
 }
 
-/// nats-server's `parseAccounts`. Account users join [`Options::users`] (validated, not
-/// enforced).
+/// nats-server's `parseAccounts`. Every account named joins [`Options::accounts`]; account
+/// users join [`Options::users`].
 pub(crate) fn accounts(ctx: &mut Ctx, o: &mut Options, item: Item<'_>) {
     match item.value {
         Value::Array(elements) => {
@@ -208,6 +208,8 @@ pub(crate) fn accounts(ctx: &mut Ctx, o: &mut Options, item: Item<'_>) {
                     ctx.error(&element.pos, format!("{name:?} is a Reserved Account"));
                 } else if !seen.insert(name.clone()) {
                     ctx.error(&element.pos, format!("Duplicate Account Entry: {name}"));
+                } else {
+                    o.accounts.push(name.clone());
                 }
             }
         }
@@ -228,6 +230,7 @@ pub(crate) fn accounts(ctx: &mut Ctx, o: &mut Options, item: Item<'_>) {
                     continue;
                 }
                 defined.insert(entry.key.clone());
+                o.accounts.push(entry.key.clone());
                 if account(ctx, o, &entry.key, fields, &mut refs).is_err() {
                     // A wrong type ends nats-server's whole accounts block.
                     return;

@@ -310,6 +310,8 @@ pub struct Options {
     pub service_imports: Vec<ServiceImportConfig>,
     /// Accounts' `limits {}`, by account name.
     pub account_limits: Vec<(String, AccountLimits)>,
+    /// Every account `accounts {}` defines (with or without users).
+    pub accounts: Vec<String>,
     /// Client TLS (`tls {}` or the `--tls*` flags).
     pub tls: Option<TlsConfig>,
     /// `allow_non_tls`: clients may stay in plain text next to TLS ones.
@@ -353,6 +355,7 @@ impl Default for Options {
             stream_imports: Vec::new(),
             service_imports: Vec::new(),
             account_limits: Vec::new(),
+            accounts: Vec::new(),
             tls: None,
             allow_non_tls: false,
             leafnodes: None,
