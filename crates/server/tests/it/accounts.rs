@@ -7,13 +7,7 @@ use bytes::Bytes;
 use futures::StreamExt;
 use rnats_testkit::TestServer;
 
-/// A server configured from config-file text, through the same path as `rnats-server -c`.
-fn server_from_config(text: &str) -> TestServer {
-    let map = rnats_conf::parse_str(text, Path::new("test.conf")).expect("config parses");
-    let loaded = rnats::options::from_map(&map).expect("config loads");
-    assert!(loaded.security_gaps.is_empty(), "{:?}", loaded.security_gaps);
-    TestServer::with_options(loaded.options)
-}
+use super::support::{login, next_msg, nothing_arrives, server_from};
 
 const TWO_ACCOUNTS: &str = r#"
 accounts {
@@ -22,24 +16,9 @@ accounts {
 }
 "#;
 
-async fn login(server: &TestServer, user: &str, pass: &str) -> async_nats::Client {
-    async_nats::ConnectOptions::with_user_and_password(user.into(), pass.into())
-        .connect(server.url())
-        .await
-        .expect("login")
-}
-
-async fn next_msg(sub: &mut async_nats::Subscriber) -> async_nats::Message {
-    tokio::time::timeout(Duration::from_secs(5), sub.next()).await.expect("in time").expect("msg")
-}
-
-async fn nothing_arrives(sub: &mut async_nats::Subscriber) -> bool {
-    tokio::time::timeout(Duration::from_millis(300), sub.next()).await.is_err()
-}
-
 #[tokio::test]
 async fn accounts_do_not_see_each_other() {
-    let server = server_from_config(TWO_ACCOUNTS);
+    let server = server_from(TWO_ACCOUNTS);
     let acme = login(&server, "acme", "acme_pw").await;
     let xyz = login(&server, "xyz", "xyz_pw").await;
     let xyz2 = login(&server, "xyz2", "xyz2_pw").await;
@@ -65,7 +44,7 @@ async fn accounts_do_not_see_each_other() {
 
 #[tokio::test]
 async fn request_reply_stays_inside_the_account() {
-    let server = server_from_config(TWO_ACCOUNTS);
+    let server = server_from(TWO_ACCOUNTS);
     let acme = login(&server, "acme", "acme_pw").await;
     let xyz = login(&server, "xyz", "xyz_pw").await;
     let mut service = xyz.subscribe("svc").await.expect("subscribe");
@@ -78,7 +57,7 @@ async fn request_reply_stays_inside_the_account() {
 
 #[tokio::test]
 async fn wrong_or_missing_credentials_are_refused() {
-    let server = server_from_config(TWO_ACCOUNTS);
+    let server = server_from(TWO_ACCOUNTS);
     let url = server.url();
     let wrong = async_nats::ConnectOptions::with_user_and_password("acme".into(), "nope".into()).connect(&url);
     let refused = tokio::time::timeout(Duration::from_secs(10), wrong).await.expect("answer in time");
@@ -91,7 +70,7 @@ async fn wrong_or_missing_credentials_are_refused() {
 
 #[tokio::test]
 async fn no_auth_user_binds_anonymous_clients_to_its_account() {
-    let server = server_from_config(&format!("{TWO_ACCOUNTS}\nno_auth_user: xyz\n"));
+    let server = server_from(&format!("{TWO_ACCOUNTS}\nno_auth_user: xyz\n"));
     let anonymous = async_nats::connect(server.url()).await.expect("anonymous connects");
     assert!(!anonymous.server_info().auth_required, "INFO says no auth needed");
     let xyz = login(&server, "xyz2", "xyz2_pw").await;
@@ -109,10 +88,10 @@ async fn no_auth_user_binds_anonymous_clients_to_its_account() {
 
 #[test]
 fn system_account_exists_even_when_not_configured() {
-    let server = server_from_config(TWO_ACCOUNTS);
+    let server = server_from(TWO_ACCOUNTS);
     assert!(server.state().account("$SYS").is_some());
     assert!(server.state().account("$G").is_some());
-    let named = server_from_config(&format!("{TWO_ACCOUNTS}\nsystem_account: XYZ\n"));
+    let named = server_from(&format!("{TWO_ACCOUNTS}\nsystem_account: XYZ\n"));
     assert!(named.state().account("XYZ").is_some());
 }
 
@@ -158,7 +137,7 @@ accounts {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_topology_master_gets_everything_satellites_stay_apart() {
-    let server = server_from_config(SEED_TOPOLOGY);
+    let server = server_from(SEED_TOPOLOGY);
     let master = login(&server, "master", "master").await;
     let mut events = master.subscribe("tornado.events").await.expect("subscribe");
     let mut telegraf_acme = master.subscribe("telegraf_acme").await.expect("subscribe");
@@ -211,7 +190,7 @@ async fn seed_topology_master_gets_everything_satellites_stay_apart() {
 
 #[tokio::test]
 async fn stream_imports_with_prefix_and_to() {
-    let server = server_from_config(
+    let server = server_from(
         r#"
 accounts {
   A: { users: [{user: a, password: a}], exports: [{stream: "puba.>"}, {stream: "b.>", accounts: [B]}] }
@@ -245,7 +224,7 @@ accounts {
 
 #[test]
 fn exporter_carries_an_import_only_while_the_importer_listens() {
-    let server = server_from_config(SEED_TOPOLOGY);
+    let server = server_from(SEED_TOPOLOGY);
     let satellite = server.state().account("SATELLITE1").expect("account");
     assert_eq!(satellite.subscription_count(), 0, "no import target without interest");
     let mut raw = rnats_testkit::RawConn::connect(server.addr());
@@ -303,7 +282,7 @@ async fn responder(server: &TestServer) -> async_nats::Client {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_imports_route_requests_and_responses() {
-    let server = server_from_config(SERVICES);
+    let server = server_from(SERVICES);
     let _a = responder(&server).await;
     let b = login(&server, "b", "b").await;
     let c = login(&server, "c", "c").await;
@@ -319,7 +298,7 @@ async fn service_imports_route_requests_and_responses() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_requests_leave_no_reply_routes_behind() {
-    let server = server_from_config(SERVICES);
+    let server = server_from(SERVICES);
     let _a = responder(&server).await;
     let b = login(&server, "b", "b").await;
     let a_subs = server.state().account("A").expect("A").subscription_count();
@@ -339,7 +318,7 @@ async fn many_requests_leave_no_reply_routes_behind() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streamed_responses_flow_until_the_threshold_passes() {
-    let server = server_from_config(SERVICES);
+    let server = server_from(SERVICES);
     let a = login(&server, "a", "a").await;
     let mut feed = a.subscribe("feed").await.expect("subscribe");
     a.flush().await.expect("flush");
@@ -370,7 +349,7 @@ async fn streamed_responses_flow_until_the_threshold_passes() {
 
 #[tokio::test]
 async fn clients_may_not_forge_server_reply_subjects() {
-    let server = server_from_config(SERVICES);
+    let server = server_from(SERVICES);
     let mut raw = rnats_testkit::RawConn::connect(server.addr());
     raw.send(b"CONNECT {\"verbose\":false,\"user\":\"b\",\"pass\":\"b\"}\r\nPUB q.b _R_.abcdef.x 0\r\n\r\nPING\r\n");
     assert!(raw
@@ -415,7 +394,7 @@ fn import_cycles_and_self_imports_are_config_errors() {
 
 #[test]
 fn account_limits_are_enforced() {
-    let server = server_from_config(
+    let server = server_from(
         r#"accounts {
   A: { users: [{user: a, password: a}, {user: a2, password: a}], limits: {max_connections: 1, max_subscriptions: 2, max_payload: 10} }
   B: { users: [{user: b, password: b}] }
@@ -452,7 +431,7 @@ fn account_limits_are_enforced() {
 /// chunked routes pass all three.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requesters_for_each_response_type() {
-    let server = server_from_config(SERVICES);
+    let server = server_from(SERVICES);
     let a = login(&server, "a", "a").await;
     let mut requests = a.subscribe("*").await.expect("subscribe");
     a.flush().await.expect("flush");
@@ -496,7 +475,7 @@ async fn concurrent_requesters_for_each_response_type() {
 
 #[test]
 fn requests_across_accounts_carry_the_requesting_account() {
-    let server = server_from_config(SERVICES);
+    let server = server_from(SERVICES);
     let wait = Duration::from_secs(5);
     let mut responder = rnats_testkit::RawConn::connect(server.addr());
     responder

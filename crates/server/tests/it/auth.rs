@@ -3,7 +3,6 @@
 //! secrets kept out of the log, and a storm of failed bcrypt logins that must not disturb a
 //! connected publisher.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +13,7 @@ use rnats::log::Logger;
 use rnats_testkit::{RawConn, TestServer};
 
 use super::async_client::subscriptions_settled_in;
+use super::support::{login, next_msg, nothing_arrives, options_from, server_from};
 
 /// Subscriptions in an account's index (imports count too).
 fn subs(server: &TestServer, account: &str) -> usize {
@@ -24,17 +24,6 @@ fn subs(server: &TestServer, account: &str) -> usize {
 /// wait for the server, so a publisher on another connection could race the SUB.
 async fn settled(server: &TestServer, account: &str, base: usize, added: usize) {
     subscriptions_settled_in(server, account, base + added).await;
-}
-
-fn options_from(text: &str) -> rnats::Options {
-    let map = rnats_conf::parse_str(text, Path::new("test.conf")).expect("config parses");
-    let loaded = rnats::options::from_map(&map).expect("config loads");
-    assert!(loaded.security_gaps.is_empty(), "{:?}", loaded.security_gaps);
-    loaded.options
-}
-
-fn server_from(text: &str) -> TestServer {
-    TestServer::with_options(options_from(text))
 }
 
 fn hash(password: &str) -> String {
@@ -56,14 +45,6 @@ async fn refused(options: async_nats::ConnectOptions, server: &TestServer) -> bo
 
 fn no_retry(options: async_nats::ConnectOptions) -> async_nats::ConnectOptions {
     options.max_reconnects(Some(0))
-}
-
-async fn next_msg(sub: &mut async_nats::Subscriber) -> async_nats::Message {
-    tokio::time::timeout(Duration::from_secs(5), sub.next()).await.expect("in time").expect("message")
-}
-
-async fn nothing_arrives(sub: &mut async_nats::Subscriber) -> bool {
-    tokio::time::timeout(Duration::from_millis(300), sub.next()).await.is_err()
 }
 
 #[tokio::test]
@@ -169,13 +150,6 @@ accounts {
   }
 }
 "#;
-
-async fn login(server: &TestServer, user: &str, pass: &str) -> async_nats::Client {
-    async_nats::ConnectOptions::with_user_and_password(user.into(), pass.into())
-        .connect(server.url())
-        .await
-        .expect("login")
-}
 
 #[tokio::test]
 async fn publish_and_subscribe_permissions_hold_with_a_real_client() {

@@ -1,19 +1,13 @@
 //! Leaf nodes between rnats servers: interest both ways, messages, queue groups spanning the
 //! link, request/reply, accounts bound on each side, reconnects.
 
-use std::path::Path;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures::StreamExt;
 use rnats_testkit::TestServer;
 
-pub(crate) fn server_from(text: &str) -> TestServer {
-    let map = rnats_conf::parse_str(text, Path::new("test.conf")).expect("config parses");
-    let loaded = rnats::options::from_map(&map).expect("config loads");
-    assert!(loaded.security_gaps.is_empty(), "{:?}", loaded.security_gaps);
-    TestServer::with_options(loaded.options)
-}
+use super::support::{echo_responder, eventually, next_msg, nothing_arrives, server_from};
 
 pub(crate) fn hub(extra: &str) -> TestServer {
     server_from(&format!("leafnodes {{ port: -1 }}\n{extra}"))
@@ -21,17 +15,6 @@ pub(crate) fn hub(extra: &str) -> TestServer {
 
 pub(crate) fn spoke(hub_url: &str, extra: &str) -> TestServer {
     server_from(&format!("leafnodes {{ reconnect: 1, remotes: [ {{ url: \"{hub_url}\" }} ] }}\n{extra}"))
-}
-
-/// Polls `condition` without blocking the test's runtime (the clients run on it).
-pub(crate) async fn eventually(mut condition: impl FnMut() -> bool) -> bool {
-    for _ in 0..1000 {
-        if condition() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    condition()
 }
 
 pub(crate) async fn linked(server: &TestServer) -> bool {
@@ -46,14 +29,6 @@ pub(crate) async fn connect(server: &TestServer) -> async_nats::Client {
 /// interest announced over links).
 pub(crate) async fn interest(server: &TestServer, account: &str, n: usize) -> bool {
     eventually(|| server.state().account(account).is_some_and(|a| a.subscription_count() >= n)).await
-}
-
-pub(crate) async fn next_msg(sub: &mut async_nats::Subscriber) -> async_nats::Message {
-    tokio::time::timeout(Duration::from_secs(5), sub.next()).await.expect("in time").expect("message")
-}
-
-pub(crate) async fn nothing_arrives(sub: &mut async_nats::Subscriber) -> bool {
-    tokio::time::timeout(Duration::from_millis(300), sub.next()).await.is_err()
 }
 
 #[tokio::test]
@@ -89,14 +64,7 @@ async fn requests_are_answered_across_the_link() {
     let leaf = spoke(&hub.leaf_url(), "");
     assert!(linked(&leaf).await);
     let responder = connect(&hub).await;
-    let mut requests = responder.subscribe("svc.echo").await.expect("subscribe");
-    tokio::spawn(async move {
-        while let Some(request) = requests.next().await {
-            if let Some(reply) = request.reply {
-                let _ = responder.publish(reply, request.payload).await;
-            }
-        }
-    });
+    echo_responder(&responder, "svc.echo").await;
     assert!(interest(&leaf, "$G", 2).await);
     let requester = connect(&leaf).await;
     for i in 0..10 {
@@ -272,4 +240,82 @@ async fn service_imports_on_the_hub_answer_a_leaf_client() {
         }
     }
     assert!(answered, "the service import answered the leaf's client");
+}
+
+/// `leafnodes { authorization { users } }`: leaf connections log in with these users only,
+/// each bound to its account; the client users do not work on the leaf port.
+#[tokio::test]
+async fn leaf_authorization_users_bind_their_accounts() {
+    let hub = server_from(
+        r#"leafnodes { port: -1, authorization { users: [ {user: east, password: e, account: EAST}, {user: west, password: w, account: WEST} ] } }
+accounts { EAST: { users: [{user: east_client, password: c}] }, WEST: {}, OTHER: { users: [{user: other, password: o}] } }
+"#,
+    );
+    let leaf_addr = hub.leaf_addr().expect("leaf port");
+    let east = spoke(&format!("nats-leaf://east:e@{leaf_addr}"), "");
+    assert!(linked(&east).await);
+    assert!(eventually(|| hub.state().account("EAST").is_some_and(|a| a.link_count() == 1)).await);
+    let west = spoke(&format!("nats-leaf://west:w@{leaf_addr}"), "");
+    assert!(linked(&west).await);
+    assert!(eventually(|| hub.state().account("WEST").is_some_and(|a| a.link_count() == 1)).await);
+    // A client user is not a leaf user.
+    let client_creds = spoke(&format!("nats-leaf://other:o@{leaf_addr}"), "");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(client_creds.state().link_count(), 0);
+
+    // Traffic flows inside EAST only.
+    let on_hub = super::support::login(&hub, "east_client", "c").await;
+    let mut at_hub = on_hub.subscribe("e.>").await.expect("subscribe");
+    assert!(interest(&east, "$G", 2).await);
+    let on_east = connect(&east).await;
+    on_east.publish("e.1", Bytes::from_static(b"east")).await.expect("publish");
+    on_east.flush().await.expect("flush");
+    assert_eq!(next_msg(&mut at_hub).await.payload.as_ref(), b"east");
+    let on_west = connect(&west).await;
+    on_west.publish("e.1", Bytes::from_static(b"west")).await.expect("publish");
+    on_west.flush().await.expect("flush");
+    assert!(nothing_arrives(&mut at_hub).await, "WEST's leaf does not reach EAST");
+}
+
+/// `allowed_connection_types` tells clients from leaf nodes: a LEAFNODE-only user cannot log
+/// in as a client, a STANDARD-only user cannot log in as a leaf.
+#[tokio::test]
+async fn connection_types_separate_clients_from_leaf_nodes() {
+    let hub = hub(r#"accounts { A: { users: [
+  {user: leafonly, password: l, allowed_connection_types: ["LEAFNODE"]}
+  {user: clientonly, password: c, allowed_connection_types: ["STANDARD"]}
+] } }"#);
+    let leaf_addr = hub.leaf_addr().expect("leaf port");
+    let as_client = async_nats::ConnectOptions::with_user_and_password("leafonly".into(), "l".into())
+        .max_reconnects(Some(0))
+        .connect(hub.url())
+        .await;
+    assert!(as_client.is_err(), "a LEAFNODE-only user is refused as a client");
+    super::support::login(&hub, "clientonly", "c").await.flush().await.expect("STANDARD user logs in");
+
+    let leaf = spoke(&format!("nats-leaf://leafonly:l@{leaf_addr}"), "");
+    assert!(linked(&leaf).await, "a LEAFNODE user logs in as a leaf");
+    let refused = spoke(&format!("nats-leaf://clientonly:c@{leaf_addr}"), "");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(refused.state().link_count(), 0, "a STANDARD-only user is refused as a leaf");
+}
+
+/// A leaf setting that names an account the configuration does not define stops the start
+/// (rather than binding leaf nodes to some other account).
+#[tokio::test]
+async fn a_missing_leaf_account_stops_the_start() {
+    for text in [
+        "leafnodes { port: -1, authorization { user: a, password: b, account: NOPE } }\n",
+        "leafnodes { remotes: [ { url: \"nats-leaf://127.0.0.1:1\", account: NOPE } ] }\n",
+    ] {
+        let mut options = super::support::options_from(text);
+        options.port = -1;
+        match rnats::Server::start(options, rnats::log::Logger::silent()).await {
+            Ok(server) => {
+                server.shutdown().await;
+                panic!("started with a missing account: {text}");
+            }
+            Err(e) => assert!(e.to_string().contains("account \"NOPE\" not found"), "{e}"),
+        }
+    }
 }

@@ -8,7 +8,8 @@ use futures::StreamExt;
 use rnats_testkit::pki::{ClientNames, TestPki};
 use rnats_testkit::{free_port, GoServer, TestServer};
 
-use super::leafnodes::{eventually, hub, interest, linked, next_msg, nothing_arrives, server_from, spoke};
+use super::leafnodes::{hub, interest, linked, spoke};
+use super::support::{echo_responder, eventually, next_msg, nothing_arrives, server_from};
 
 async fn client(url: &str) -> async_nats::Client {
     async_nats::ConnectOptions::new().connect(url).await.expect("connect")
@@ -65,15 +66,7 @@ async fn traffic_both_ways(hub_url: &str, leaf_url: &str) {
 
     // Request/reply both ways.
     for (responder, requester, subject) in [(&on_hub, &on_leaf, "svc.hub"), (&on_leaf, &on_hub, "svc.leaf")] {
-        let mut requests = responder.subscribe(subject).await.expect("subscribe");
-        let answering = responder.clone();
-        tokio::spawn(async move {
-            while let Some(request) = requests.next().await {
-                if let Some(reply) = request.reply {
-                    let _ = answering.publish(reply, request.payload).await;
-                }
-            }
-        });
+        echo_responder(responder, subject).await;
         let mut answered = false;
         for _ in 0..50 {
             let request = requester.request(subject.to_string(), Bytes::from_static(b"ping"));

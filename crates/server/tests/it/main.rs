@@ -9,4 +9,5 @@ mod leafnodes;
 mod leafnodes_interop;
 mod limits;
 mod raw_protocol;
+mod support;
 mod tls;

@@ -12,12 +12,7 @@ use rnats::options::TlsConfig;
 use rnats_testkit::pki::{ClientNames, TestPki};
 use rnats_testkit::{shared_dir, skip_or_fail, RawConn, TestServer};
 
-fn options_from(text: &str) -> rnats::Options {
-    let map = rnats_conf::parse_str(text, Path::new("test.conf")).expect("config parses");
-    let loaded = rnats::options::from_map(&map).expect("config loads");
-    assert!(loaded.security_gaps.is_empty(), "{:?}", loaded.security_gaps);
-    loaded.options
-}
+use super::support::options_from;
 
 fn tls_block(pki: &TestPki, extra: &str) -> String {
     format!(
