@@ -97,12 +97,13 @@ fn fan_out_at(
     depth: usize,
 ) -> bool {
     let mut delivered = false;
-    let mut links = LinkSends::default();
+    // Set up only when a link is among the targets: most messages never touch one.
+    let mut links: Option<LinkSends<'_>> = None;
     for target in &matches.plain {
         match target {
             Target::Link(interest) => {
                 if !publisher.skips_link(&interest.link) && !interest.link.denies_export(msg.subject) {
-                    links.plain(&interest.link);
+                    links.get_or_insert_with(LinkSends::default).plain(&interest.link);
                 }
             }
             Target::Client(sub) if !publisher.skips(sub) => delivered |= settle(account, sub, deliver(sub, msg, flush)),
@@ -159,12 +160,12 @@ fn fan_out_at(
                 _ => None,
             });
             if let Some(interest) = remote {
-                taken = links.queue(&interest.link, &group.name);
+                taken = links.get_or_insert_with(LinkSends::default).queue(&interest.link, &group.name);
             }
         }
         delivered |= taken;
     }
-    if !links.is_empty() {
+    if let Some(links) = links.filter(|l| !l.is_empty()) {
         delivered = true;
         links.for_each(|link, queues| send_over_link(link, msg, queues, flush));
     }

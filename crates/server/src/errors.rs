@@ -27,8 +27,6 @@ pub mod text {
     pub const AUTHORIZATION_VIOLATION: &str = "Authorization Violation";
     /// CONNECT did not arrive in time.
     pub const AUTHENTICATION_TIMEOUT: &str = "Authentication Timeout";
-    /// The TLS handshake did not complete in time.
-    pub const TLS_REQUIRED: &str = "Secure Connection - TLS Required";
     /// SUB with an invalid subject.
     pub const INVALID_SUBJECT: &str = "Invalid Subject";
     /// Pedantic client published to a wildcard or malformed subject.
