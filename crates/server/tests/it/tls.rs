@@ -12,7 +12,7 @@ use rnats::options::TlsConfig;
 use rnats_testkit::pki::{ClientNames, TestPki};
 use rnats_testkit::{shared_dir, skip_or_fail, RawConn, TestServer};
 
-use super::support::options_from;
+use super::support::{eventually, next_msg, nothing_arrives, options_from};
 
 fn tls_block(pki: &TestPki, extra: &str) -> String {
     format!(
@@ -139,9 +139,7 @@ accounts {{
     }
     // Each mapped user is in its own account: a message on "data" in EMAIL reaches nobody else.
     let mut dn_sub = clients[3].0.subscribe("iso").await.expect("subscribe");
-    rnats_testkit::wait_for(Duration::from_secs(5), || {
-        server.state().account("DN").is_some_and(|a| a.subscription_count() >= 1)
-    });
+    assert!(eventually(|| server.state().account("DN").is_some_and(|a| a.subscription_count() >= 1)).await);
     clients[0].0.publish("iso", Bytes::from_static(b"leak?")).await.expect("publish");
     clients[0].0.flush().await.expect("flush");
     assert!(tokio::time::timeout(Duration::from_millis(300), dn_sub.next()).await.is_err(), "accounts are isolated");
@@ -240,12 +238,13 @@ async fn corpus_verify_and_map_configs_behave() {
     let derek = (certs.join("client-id-auth-cert.pem"), certs.join("client-id-auth-key.pem"));
     let url = format!("tls://localhost:{}", server.addr().port());
     let client = with_cert(&ca, &derek).connect(&url).await.expect("mapped by email");
-    let mut raw_sub = client.subscribe("foo").await.expect("subscribe is unrestricted");
-    rnats_testkit::wait_for(Duration::from_secs(5), || server.state().global_account().subscription_count() >= 1);
-    client.publish("foo", Bytes::from_static(b"ok")).await.expect("publish");
+    let mut everything = client.subscribe(">").await.expect("subscribe is unrestricted");
+    assert!(eventually(|| server.state().global_account().subscription_count() >= 1).await);
     client.publish("bar", Bytes::from_static(b"denied")).await.expect("publish");
-    let msg = tokio::time::timeout(Duration::from_secs(5), raw_sub.next()).await.expect("in time").expect("msg");
-    assert_eq!(msg.payload.as_ref(), b"ok");
+    client.publish("foo", Bytes::from_static(b"ok")).await.expect("publish");
+    let msg = next_msg(&mut everything).await;
+    assert_eq!((msg.subject.as_str(), msg.payload.as_ref()), ("foo", &b"ok"[..]), "bar was denied");
+    assert!(nothing_arrives(&mut everything).await);
 }
 
 /// Distinguished names with domain components, as nats-server's rdns tests write them: the
