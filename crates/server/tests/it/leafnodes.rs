@@ -7,7 +7,7 @@ use bytes::Bytes;
 use futures::StreamExt;
 use rnats_testkit::TestServer;
 
-use super::support::{echo_responder, eventually, next_msg, nothing_arrives, server_from};
+use super::support::{answered_eventually, echo_responder, eventually, next_msg, nothing_arrives, server_from};
 
 pub(crate) fn hub(extra: &str) -> TestServer {
     server_from(&format!("leafnodes {{ port: -1 }}\n{extra}"))
@@ -230,16 +230,8 @@ async fn service_imports_on_the_hub_answer_a_leaf_client() {
     // The leaf learns the import's subject as the APP account's interest.
     assert!(interest(&leaf, "$G", 2).await);
     let requester = connect(&leaf).await;
-    let mut answered = false;
-    for _ in 0..20 {
-        let request = requester.request("time.now", Bytes::new());
-        if let Ok(Ok(answer)) = tokio::time::timeout(Duration::from_millis(300), request).await {
-            assert_eq!(answer.payload.as_ref(), b"noon");
-            answered = true;
-            break;
-        }
-    }
-    assert!(answered, "the service import answered the leaf's client");
+    let answer = answered_eventually(&requester, "time.now", Bytes::new()).await;
+    assert_eq!(answer.expect("the service import answered the leaf's client").payload.as_ref(), b"noon");
 }
 
 /// `leafnodes { authorization { users } }`: leaf connections log in with these users only,

@@ -9,7 +9,7 @@ use rnats_testkit::pki::{ClientNames, TestPki};
 use rnats_testkit::{free_port, GoServer, TestServer};
 
 use super::leafnodes::{hub, interest, linked, spoke};
-use super::support::{echo_responder, eventually, next_msg, nothing_arrives, server_from};
+use super::support::{answered_eventually, echo_responder, eventually, next_msg, nothing_arrives, server_from};
 
 async fn client(url: &str) -> async_nats::Client {
     async_nats::ConnectOptions::new().connect(url).await.expect("connect")
@@ -67,16 +67,9 @@ async fn traffic_both_ways(hub_url: &str, leaf_url: &str) {
     // Request/reply both ways.
     for (responder, requester, subject) in [(&on_hub, &on_leaf, "svc.hub"), (&on_leaf, &on_hub, "svc.leaf")] {
         echo_responder(responder, subject).await;
-        let mut answered = false;
-        for _ in 0..50 {
-            let request = requester.request(subject.to_string(), Bytes::from_static(b"ping"));
-            if let Ok(Ok(answer)) = tokio::time::timeout(Duration::from_millis(200), request).await {
-                assert_eq!(answer.payload.as_ref(), b"ping");
-                answered = true;
-                break;
-            }
-        }
-        assert!(answered, "a request on {subject} is answered across the link");
+        let answer = answered_eventually(requester, subject, Bytes::from_static(b"ping")).await;
+        let answer = answer.unwrap_or_else(|| panic!("a request on {subject} is answered across the link"));
+        assert_eq!(answer.payload.as_ref(), b"ping");
     }
 }
 

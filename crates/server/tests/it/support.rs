@@ -63,3 +63,19 @@ pub async fn echo_responder(client: &async_nats::Client, subject: &str) {
         }
     });
 }
+
+/// Sends the request until it is answered (interest may take a moment to reach the responder,
+/// across a link for instance); the answer, or `None` after about 10 s.
+pub async fn answered_eventually(
+    requester: &async_nats::Client,
+    subject: &str,
+    payload: bytes::Bytes,
+) -> Option<async_nats::Message> {
+    for _ in 0..50 {
+        let request = requester.request(subject.to_string(), payload.clone());
+        if let Ok(Ok(answer)) = tokio::time::timeout(Duration::from_millis(200), request).await {
+            return Some(answer);
+        }
+    }
+    None
+}
