@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::account::{Account, GLOBAL_ACCOUNT, SYSTEM_ACCOUNT};
-use crate::auth::{Authenticator, Grant};
+use crate::auth::{Authenticator, Grant, PasswordGate};
 use crate::errors::CloseReason;
 use crate::import::{LocalMapping, ServiceImport, StreamImport};
 use crate::log::Logger;
@@ -38,9 +38,9 @@ pub struct ServerState {
     pub auth: Authenticator,
     /// Client TLS, when configured.
     pub tls: Option<ClientTls>,
-    /// Slow (bcrypt) password checks running at once: half the cores, so a storm of logins
-    /// leaves the rest to connections already in.
-    pub(crate) password_checks: tokio::sync::Semaphore,
+    /// Slow (bcrypt) password checks: on half the cores at most, so a storm of logins leaves
+    /// the rest to connections already in, and fair between claimants.
+    pub(crate) password_gate: PasswordGate,
     /// Every account by name: `$G`, the system account, and those users belong to.
     accounts: HashMap<String, Arc<Account>, RandomState>,
     /// Open client connections, for limits and shutdown.
@@ -59,6 +59,11 @@ pub struct ServerState {
 impl ServerState {
     pub(crate) fn next_client_id(&self) -> u64 {
         self.next_client_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Password checks waiting for the bcrypt gate.
+    pub fn password_checks_waiting(&self) -> usize {
+        self.password_gate.queued()
     }
 
     /// Milliseconds since start (cheap liveness stamps).
@@ -292,6 +297,7 @@ impl Server {
         check_leaf_accounts(&options, &accounts)?;
         let global = Arc::clone(&accounts[GLOBAL_ACCOUNT]);
         let auth = Authenticator::new(&options, |name| accounts.get(name).cloned(), Arc::clone(&global));
+        let password_gate = PasswordGate::new(Arc::clone(&auth.checker), password_check_slots());
         let state = Arc::new(ServerState {
             options,
             log,
@@ -300,7 +306,7 @@ impl Server {
             global,
             auth,
             tls,
-            password_checks: tokio::sync::Semaphore::new(password_check_slots()),
+            password_gate,
             accounts,
             clients: Mutex::new(HashMap::default()),
             links: Mutex::new(HashMap::default()),

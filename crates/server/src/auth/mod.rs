@@ -3,9 +3,10 @@
 //! decision for one CONNECT, in nats-server's order.
 //!
 //! A decision that needs bcrypt is handed back as a [`PasswordCheck`] for the connection task
-//! to run on a blocking thread: the reactor never hashes.
+//! to pass through the [`PasswordGate`]: the reactor never hashes.
 
 mod cert;
+mod gate;
 mod permissions;
 mod secret;
 
@@ -17,6 +18,7 @@ use foldhash::fast::RandomState;
 use rnats_proto::ConnectOptions;
 
 pub use cert::{CertIdentity, DistinguishedName};
+pub use gate::PasswordGate;
 pub use permissions::{Permissions, ReplyTracker, ResponseLimits};
 pub use secret::{constant_time_eq, is_bcrypt, Secret, SecretChecker};
 
@@ -41,7 +43,7 @@ pub fn new_nonce() -> String {
 }
 
 /// Who a client authenticated as, for log lines: nats-server's `User "x"` / `Nkey "x"`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Identity {
     /// No credentials configured, or none needed.
     Anonymous,
@@ -74,8 +76,8 @@ pub struct Grant {
     pub identity: Identity,
 }
 
-/// A password or token comparison that may need bcrypt: run [`PasswordCheck::run`] on a
-/// blocking thread unless [`PasswordCheck::is_quick`].
+/// A password or token comparison that may need bcrypt: through the [`PasswordGate`] unless
+/// [`PasswordCheck::is_quick`].
 pub struct PasswordCheck {
     secret: Secret,
     presented: String,
@@ -182,8 +184,8 @@ pub struct Authenticator {
     user_dns: Vec<(String, DistinguishedName)>,
     /// Global account, for the token and single-user forms and anonymous clients.
     global: Arc<Account>,
-    /// Compares passwords; remembers bcrypt successes.
-    pub checker: SecretChecker,
+    /// Compares passwords; remembers bcrypt successes. Shared with the bcrypt gate's threads.
+    pub checker: Arc<SecretChecker>,
 }
 
 impl Authenticator {
@@ -251,7 +253,7 @@ impl Authenticator {
             map_certificates: options.tls.as_ref().is_some_and(|t| t.map_users),
             user_dns,
             global,
-            checker: SecretChecker::default(),
+            checker: Arc::new(SecretChecker::default()),
         }
     }
 

@@ -4,7 +4,7 @@
 pub(crate) mod cache;
 mod session;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,7 +42,7 @@ pub(crate) async fn serve(server: Arc<ServerState>, stream: TcpStream, peer: Soc
     let _ = stream.set_nodelay(true);
     let nonce = server.auth.needs_nonce().then(crate::auth::new_nonce);
     let info = server.client_info(id, peer, nonce.as_deref());
-    let conn = Connection { id, label: format!("{peer} - cid:{id}"), nonce, info: Box::new(info) };
+    let conn = Connection { id, label: format!("{peer} - cid:{id}"), ip: peer.ip(), nonce, info: Box::new(info) };
     if server.tls.is_none() {
         let (reader, writer) = stream.into_split();
         return run(server, conn, Handshake::default(), reader, writer).await;
@@ -71,6 +71,7 @@ async fn serve_tls(server: Arc<ServerState>, stream: TcpStream, conn: Connection
 struct Connection {
     id: u64,
     label: String,
+    ip: IpAddr,
     nonce: Option<String>,
     /// Boxed: a connection task keeps its state for its whole life; INFO is needed once.
     info: Box<rnats_proto::Info>,
@@ -152,7 +153,7 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let Connection { id, label, nonce, info } = conn;
+    let Connection { id, label, ip, nonce, info } = conn;
     let shared = ClientShared::new(id, server.options.max_pending);
     if !handshake.info_sent {
         let _ = shared.enqueue(|out| encode::info(out, &info));
@@ -170,7 +171,7 @@ where
     let grant = server.default_grant();
     let mut session = ClientSession::new(Arc::clone(&server), Arc::clone(&shared), Arc::clone(&grant.account));
     session.prepare(label.clone(), nonce, handshake.cert, grant);
-    let reason = read_loop(&server, &shared, &mut session, reader).await;
+    let reason = read_loop(&server, &shared, &mut session, ip, reader).await;
     shared.close(reason);
     session.close();
     server.unregister(id);
@@ -182,6 +183,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
     server: &Arc<ServerState>,
     shared: &ClientShared,
     session: &mut ClientSession,
+    peer_ip: IpAddr,
     mut reader: R,
 ) -> CloseReason {
     let auth_deadline = Instant::now() + server.auth_timeout();
@@ -218,9 +220,13 @@ async fn read_loop<R: AsyncRead + Unpin>(
             // A CONNECT whose password needs bcrypt: checked on a blocking thread, then the
             // rest of the buffer is processed.
             let Some(check) = session.take_password_check() else { break };
-            let deadline = (!session.is_connected()).then_some(auth_deadline);
+            // A second CONNECT gets the same time to check as a first one.
+            let deadline = match session.is_connected() {
+                true => Instant::now() + server.auth_timeout(),
+                false => auth_deadline,
+            };
             // Boxed: rare, and its state would otherwise sit in every connection's task.
-            let outcome = match Box::pin(check_password(server, check, deadline)).await {
+            let outcome = match Box::pin(check_password(server, check, peer_ip, deadline)).await {
                 Some(outcome) => outcome,
                 None => return auth_timeout(shared),
             };
@@ -247,29 +253,26 @@ fn auth_timeout(shared: &ClientShared) -> CloseReason {
     CloseReason::AuthenticationTimeout
 }
 
-/// Runs a slow password check on a blocking thread, a few at a time (so a storm of bcrypt
-/// logins never takes every core from the connections already in). `None` when `deadline`
-/// (the authentication timeout) passes first.
+/// Runs a slow password check through the server's bcrypt gate (a few threads, fair between
+/// claimants: `auth::gate`). `None` when `deadline` (the authentication timeout) passes first,
+/// or when the gate dropped the check unchecked under a storm, which the client sees as the
+/// same timeout, at the same moment.
 pub(crate) async fn check_password(
-    server: &Arc<ServerState>,
+    server: &ServerState,
     check: PasswordCheck,
-    deadline: Option<Instant>,
+    ip: IpAddr,
+    deadline: Instant,
 ) -> Option<Result<Grant, Identity>> {
     let identity = check.identity().clone();
-    let state = Arc::clone(server);
-    let work = async move {
-        let Ok(_permit) = state.password_checks.acquire().await else {
-            return Err(identity);
-        };
-        let checker = Arc::clone(&state);
-        match tokio::task::spawn_blocking(move || check.run(&checker.auth.checker)).await {
-            Ok(Some(grant)) => Ok(grant),
-            _ => Err(identity),
+    let answer = server.password_gate.submit(check, ip, deadline.into_std());
+    match tokio::time::timeout_at(deadline, answer).await {
+        Ok(Ok(Some(grant))) => Some(Ok(grant)),
+        Ok(Ok(None)) => Some(Err(identity)),
+        Ok(Err(_dropped)) => {
+            sleep_until(deadline).await;
+            None
         }
-    };
-    match deadline {
-        Some(deadline) => tokio::time::timeout_at(deadline, work).await.ok(),
-        None => Some(work.await),
+        Err(_late) => None,
     }
 }
 

@@ -143,7 +143,8 @@ async fn accept(state: Arc<ServerState>, mut stream: TcpStream, peer: SocketAddr
     match &leaf.tls {
         None => {
             let (reader, writer) = stream.into_split();
-            hub_session(state, id, label, nonce, None, false, reader, writer).await;
+            let arrival = Arrival { id, label, nonce, ip: peer.ip() };
+            hub_session(state, arrival, None, false, reader, writer).await;
         }
         Some(tls) => match timeout(tls.timeout, tls.acceptor.accept(stream)).await {
             Ok(Ok(stream)) => {
@@ -154,7 +155,8 @@ async fn accept(state: Arc<ServerState>, mut stream: TcpStream, peer: SocketAddr
                 }
                 let map = tls.map_users;
                 let (reader, writer) = tokio::io::split(stream);
-                hub_session(state, id, label, nonce, cert, map, reader, writer).await;
+                let arrival = Arrival { id, label, nonce, ip: peer.ip() };
+                hub_session(state, arrival, cert, map, reader, writer).await;
             }
             Ok(Err(e)) => state.log.error(&format!("{label} - TLS handshake error: {e}")),
             Err(_) => state.log.error(&format!("{label} - TLS handshake timeout")),
@@ -162,14 +164,20 @@ async fn accept(state: Arc<ServerState>, mut stream: TcpStream, peer: SocketAddr
     }
 }
 
-/// Waits for the leaf's CONNECT, authenticates it, and runs the link. `map_certificates`:
-/// the leaf listener's `verify_and_map`.
-#[allow(clippy::too_many_arguments)]
-async fn hub_session<R, W>(
-    state: Arc<ServerState>,
+/// An accepted leaf connection before it logs in.
+struct Arrival {
     id: u64,
     label: String,
+    /// Sent in INFO for an NKEY signature.
     nonce: String,
+    ip: std::net::IpAddr,
+}
+
+/// Waits for the leaf's CONNECT, authenticates it, and runs the link. `map_certificates`:
+/// the leaf listener's `verify_and_map`.
+async fn hub_session<R, W>(
+    state: Arc<ServerState>,
+    arrival: Arrival,
     cert: Option<CertIdentity>,
     map_certificates: bool,
     mut reader: R,
@@ -178,6 +186,7 @@ async fn hub_session<R, W>(
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    let Arrival { id, label, nonce, ip } = arrival;
     let auth_timeout = state.options.leafnodes.as_ref().and_then(|l| l.auth_timeout).unwrap_or(state.auth_timeout());
     let deadline = Instant::now() + auth_timeout;
     let mut buf = Vec::with_capacity(1024);
@@ -193,7 +202,7 @@ async fn hub_session<R, W>(
     let outcome = match verdict {
         Verdict::Granted(grant) => Some(Ok(grant)),
         Verdict::Denied(identity) => Some(Err(identity)),
-        Verdict::Check(check) => crate::client::check_password(&state, check, Some(deadline)).await,
+        Verdict::Check(check) => crate::client::check_password(&state, check, ip, deadline).await,
     };
     let account = match outcome {
         Some(Ok(grant)) => grant.account,

@@ -292,7 +292,7 @@ async fn secrets_stay_out_of_the_log() {
 
 /// 200 clients with wrong bcrypt passwords at once while an authenticated publisher keeps
 /// sending: every message arrives, in order, and every bad login is refused (bcrypt checks
-/// run on blocking threads, a few at a time, never on the reactor).
+/// run on the bcrypt gate's few threads, never on the reactor).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_login_storm_does_not_disturb_connected_clients() {
     let text = format!(
