@@ -33,6 +33,9 @@ pub struct Message<'a> {
     pub header_size_token: &'a [u8],
     /// Header block then payload.
     pub body: &'a [u8],
+    /// The `Nats-Request-Info` header in `body` was written by this server: the request
+    /// already crossed a service import. Anyone else's is replaced, never believed.
+    pub request_info_trusted: bool,
 }
 
 /// Who published, for `echo: false` and for messages that came over a server link.
@@ -191,9 +194,12 @@ fn request_across(import: &ServiceImport, msg: &Message<'_>, flush: &mut FlushSe
     import.exporter_subject(msg.subject, &mut subject);
     let responses = import.exporter.responses();
     let reply = msg.reply.map(|reply| responses.register(import, reply));
-    // nats-server tells responders which account asked, in a `Nats-Request-Info` header.
-    let with_info = RequestInfo::add(msg, &import.importer.name);
-    let request = Message { subject: subject.as_bytes(), reply: reply.as_deref(), ..with_info.message(msg) };
+    // nats-server tells responders which account asked, in a `Nats-Request-Info` header: the
+    // first service import sets it (replacing whatever the requester sent), later ones in a
+    // chain keep it.
+    let with_info = (!msg.request_info_trusted).then(|| RequestInfo::set(msg, &import.importer.name));
+    let forwarded = with_info.as_ref().map_or(*msg, |info| info.message(msg));
+    let request = Message { subject: subject.as_bytes(), reply: reply.as_deref(), ..forwarded };
     let matches = import.exporter.matches(request.subject);
     let delivered = fan_out_at(&import.exporter, &matches, Publisher::ELSEWHERE, &request, flush, depth + 1);
     if !delivered {
@@ -204,8 +210,9 @@ fn request_across(import: &ServiceImport, msg: &Message<'_>, flush: &mut FlushSe
     delivered
 }
 
-/// A request's header block and payload with `Nats-Request-Info: {"acc":"<importer>"}` added
-/// (a new block when the request had none), and the size tokens to go with it.
+/// A request's header block and payload with `Nats-Request-Info: {"acc":"<importer>"}` as its
+/// only header of that name (a new block when the request had none), and the size tokens to go
+/// with it.
 struct RequestInfo {
     body: Vec<u8>,
     header_len: usize,
@@ -214,14 +221,19 @@ struct RequestInfo {
 }
 
 impl RequestInfo {
-    fn add(msg: &Message<'_>, account: &str) -> RequestInfo {
+    fn set(msg: &Message<'_>, account: &str) -> RequestInfo {
         let (headers, payload) = msg.body.split_at(msg.header_len.unwrap_or(0));
         let line = format!("Nats-Request-Info: {{\"acc\":{}}}\r\n", serde_json::Value::from(account));
         let mut body = Vec::with_capacity(msg.body.len() + line.len() + 12);
-        match headers.strip_suffix(b"\r\n") {
-            // An existing block ends with an empty line: the new header goes before it.
-            Some(lines) if !headers.is_empty() => body.extend_from_slice(lines),
-            _ => body.extend_from_slice(b"NATS/1.0\r\n"),
+        let mut lines = headers.split_inclusive(|&b| b == b'\n').peekable();
+        match lines.next_if(|line| line.starts_with(b"NATS/")) {
+            Some(status) => body.extend_from_slice(status),
+            None => body.extend_from_slice(b"NATS/1.0\r\n"),
+        }
+        // A requester's own header of that name (in any case: clients read header names
+        // case-insensitively) must never reach the responder, who trusts it.
+        for header in lines.filter(|l| *l != b"\r\n" && !is_request_info(l)) {
+            body.extend_from_slice(header);
         }
         body.extend_from_slice(line.as_bytes());
         body.extend_from_slice(b"\r\n");
@@ -236,9 +248,16 @@ impl RequestInfo {
             size_token: self.total_size.as_bytes(),
             header_size_token: self.header_size.as_bytes(),
             body: &self.body,
+            request_info_trusted: true,
             ..*msg
         }
     }
+}
+
+/// A header line named `Nats-Request-Info`, in any case.
+fn is_request_info(line: &[u8]) -> bool {
+    const NAME: &[u8] = b"nats-request-info";
+    line.iter().position(|&b| b == b':').is_some_and(|colon| line[..colon].trim_ascii().eq_ignore_ascii_case(NAME))
 }
 
 fn settle(account: &Account, sub: &std::sync::Arc<Subscription>, outcome: Outcome) -> bool {

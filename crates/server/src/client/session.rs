@@ -367,6 +367,7 @@ impl ClientSession {
             size_token: publish.size_token,
             header_size_token: publish.header_size_token,
             body: publish.message,
+            request_info_trusted: false,
         };
         let matches = self.cache.matches(&self.account, publish.subject);
         let publisher = Publisher::client(self.shared.id, self.options.echo);

@@ -611,6 +611,7 @@ fn process(
                     size_token: m.size_token,
                     header_size_token: m.header_size_token,
                     body: m.body,
+                    request_info_trusted: false,
                 };
                 // The link's own cache, as a client's: a repeated subject takes no shared lock.
                 let matches = cache.matches(&link.account, m.subject);

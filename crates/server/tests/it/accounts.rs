@@ -494,3 +494,42 @@ fn requests_across_accounts_carry_the_requesting_account() {
     assert!(got.contains(" 53 55\r\nNATS/1.0\r\nX-Id: 7\r\nNats-Request-Info: {\"acc\":\"B\"}\r\n\r\nyo\r\n"), "{got}");
     assert!(got.contains("HMSG q.b 9 _R_."), "{got}");
 }
+
+/// A requester cannot speak for another account: a `Nats-Request-Info` it sends (in any case)
+/// is replaced by the one naming its real account, which the responder sees exactly once. In a
+/// chain of service imports the first one's stays (nats-server keeps the original requester).
+#[tokio::test]
+async fn a_forged_request_info_never_reaches_the_responder() {
+    let server = server_from(
+        r#"accounts {
+          ADMIN: { users: [{user: admin, password: admin}] }
+          A: { users: [{user: a, password: a}], exports: [{service: "svc"}] }
+          B: { users: [{user: b, password: b}], imports: [{service: {account: A, subject: "svc"}}],
+               exports: [{service: "svc"}] }
+          C: { users: [{user: c, password: c}], imports: [{service: {account: B, subject: "svc"}}] }
+        }"#,
+    );
+    let responder = login(&server, "a", "a").await;
+    let mut requests = responder.subscribe("svc").await.expect("subscribe");
+    crate::async_client::subscriptions_settled_in(&server, "A", 2).await;
+    let forged = "{\"acc\":\"ADMIN\"}";
+    for (user, account) in [("b", "B"), ("c", "C")] {
+        let requester = login(&server, user, user).await;
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Request-Info", forged);
+        headers.insert("nats-request-info", forged);
+        headers.insert("X-Id", "7");
+        requester.publish_with_reply_and_headers("svc", "inbox", headers, Bytes::from("hi")).await.expect("request");
+        requester.flush().await.expect("flush");
+        let request = next_msg(&mut requests).await;
+        let headers = request.headers.expect("headers");
+        let infos: Vec<String> = headers
+            .iter()
+            .filter(|(name, _)| name.to_string().eq_ignore_ascii_case("nats-request-info"))
+            .flat_map(|(_, values)| values.iter().map(|v| v.as_str().to_string()))
+            .collect();
+        assert_eq!(infos, vec![format!("{{\"acc\":\"{account}\"}}")], "request from {user}");
+        assert_eq!(headers.get("X-Id").map(|v| v.as_str()), Some("7"), "other headers stay");
+        assert_eq!(request.payload, Bytes::from("hi"));
+    }
+}
