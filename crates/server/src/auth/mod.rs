@@ -8,6 +8,7 @@
 mod cert;
 mod gate;
 mod permissions;
+mod replies;
 mod secret;
 
 use std::collections::HashMap;
@@ -19,7 +20,8 @@ use rnats_proto::ConnectOptions;
 
 pub use cert::{CertIdentity, DistinguishedName};
 pub use gate::PasswordGate;
-pub use permissions::{Permissions, ReplyTracker, ResponseLimits};
+pub use permissions::{Permissions, ResponseLimits};
+pub use replies::{ReplyTracker, MAX_TRACKED_REPLIES};
 pub use secret::{constant_time_eq, is_bcrypt, Secret, SecretChecker};
 
 use crate::account::Account;

@@ -3,11 +3,8 @@
 //! subscriptions that cover denied subjects, and `allow_responses` (publishing to the reply
 //! subjects of requests delivered to the user).
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use foldhash::fast::RandomState;
-use parking_lot::Mutex;
 use rnats_subject::{is_subset_match, subject_matches};
 
 use crate::options::{PermissionsConfig, ResponsePermission, SubjectPermission};
@@ -45,9 +42,9 @@ struct SubscribeRules {
 #[derive(Debug, Clone, Copy)]
 pub struct ResponseLimits {
     /// Responses per request (`None`: unlimited).
-    max: Option<u64>,
+    pub(super) max: Option<u64>,
     /// Time after the request (`None`: forever).
-    ttl: Option<Duration>,
+    pub(super) ttl: Option<Duration>,
 }
 
 impl Permissions {
@@ -140,60 +137,6 @@ fn queue_entries(list: Option<&[String]>) -> Vec<QueueEntry> {
     entries
 }
 
-/// Above this many tracked replies, answered and expired ones are pruned.
-const REPLY_PRUNE_AT: usize = 4096;
-
-/// The reply subjects of requests delivered to one connection whose user has
-/// `allow_responses`: shared by its subscriptions (which record) and its session (which
-/// checks when publishing).
-#[derive(Debug)]
-pub struct ReplyTracker {
-    limits: ResponseLimits,
-    replies: Mutex<HashMap<Box<[u8]>, Delivered, RandomState>>,
-}
-
-/// When a request was delivered, and how many responses were sent to it since.
-type Delivered = (Instant, u64);
-
-impl ReplyTracker {
-    /// A tracker with these limits.
-    pub fn new(limits: ResponseLimits) -> ReplyTracker {
-        ReplyTracker { limits, replies: Mutex::new(HashMap::default()) }
-    }
-
-    /// A request with `reply` was delivered: the user may answer it (again from zero).
-    pub fn record(&self, reply: &[u8]) {
-        let now = Instant::now();
-        let mut replies = self.replies.lock();
-        match replies.get_mut(reply) {
-            Some(entry) => *entry = (now, 0),
-            None => {
-                replies.insert(reply.into(), (now, 0));
-            }
-        }
-        if replies.len() > REPLY_PRUNE_AT {
-            let ResponseLimits { max, ttl } = self.limits;
-            replies.retain(|_, (at, sent)| {
-                max.is_none_or(|max| *sent < max) && ttl.is_none_or(|ttl| now.duration_since(*at) <= ttl)
-            });
-        }
-    }
-
-    /// Whether the user may publish to `subject` as a response; counts it if so.
-    pub fn allow_response(&self, subject: &[u8]) -> bool {
-        let mut replies = self.replies.lock();
-        let Some((at, sent)) = replies.get_mut(subject) else { return false };
-        *sent += 1;
-        let over_max = self.limits.max.is_some_and(|max| *sent > max);
-        let expired = self.limits.ttl.is_some_and(|ttl| at.elapsed() > ttl);
-        if over_max || expired {
-            replies.remove(subject);
-            return false;
-        }
-        true
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,28 +211,6 @@ mod tests {
         assert!(!p.needs_delivery_filter(b"foo.public"));
         assert!(p.denies_delivery(b"foo.secret"));
         assert!(!p.denies_delivery(b"foo.public"));
-    }
-
-    #[test]
-    fn replies_allowed_up_to_max() {
-        let tracker = ReplyTracker::new(ResponseLimits { max: Some(2), ttl: None });
-        assert!(!tracker.allow_response(b"_INBOX.1"));
-        tracker.record(b"_INBOX.1");
-        assert!(tracker.allow_response(b"_INBOX.1"));
-        assert!(tracker.allow_response(b"_INBOX.1"));
-        assert!(!tracker.allow_response(b"_INBOX.1"));
-        assert!(!tracker.allow_response(b"_INBOX.1"), "the entry is gone");
-        let unlimited = ReplyTracker::new(ResponseLimits { max: None, ttl: None });
-        unlimited.record(b"r");
-        assert!((0..100).all(|_| unlimited.allow_response(b"r")));
-    }
-
-    #[test]
-    fn replies_expire() {
-        let tracker = ReplyTracker::new(ResponseLimits { max: None, ttl: Some(Duration::from_millis(1)) });
-        tracker.record(b"r");
-        std::thread::sleep(Duration::from_millis(5));
-        assert!(!tracker.allow_response(b"r"));
     }
 
     #[test]

@@ -10,5 +10,6 @@ mod leafnodes_interop;
 mod limits;
 mod login_storm;
 mod raw_protocol;
+mod reply_tracking;
 mod support;
 mod tls;
