@@ -8,9 +8,10 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use rnats_subject::{subjects_collide, MatchResult, SubjectIndex};
 
-use crate::import::{Responses, ServiceImport, StreamImport};
+use crate::import::{ServiceImport, StreamImport};
 use crate::link::Link;
 use crate::options::AccountLimits;
+use crate::responses::Responses;
 use crate::subscription::{Subscription, Target};
 
 /// Name of the account clients land in when no accounts are configured.
@@ -118,11 +119,9 @@ impl Account {
         self.responses.get().map_or(0, |r| r.pending())
     }
 
-    /// Drops reply routes whose threshold passed.
-    pub(crate) fn expire_responses(&self, now: std::time::Instant) {
-        if let Some(responses) = self.responses.get() {
-            responses.expire(now);
-        }
+    /// Drops a batch of reply routes whose threshold passed; whether more may be left.
+    pub(crate) fn expire_responses(&self, now: std::time::Instant) -> bool {
+        self.responses.get().is_some_and(|responses| responses.expire(now))
     }
 
     /// Adds a subscription to the index. Fails for an invalid subject.

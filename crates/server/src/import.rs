@@ -198,7 +198,7 @@ impl SubjectBuffer {
 }
 
 /// One configured service import: requests published in the importer on `local` go to the
-/// exporter's responders on `subject`, with a reply subject routed back by [`Responses`].
+/// exporter's responders on `subject`, with a reply subject routed back by [`crate::responses::Responses`].
 pub struct ServiceImport {
     /// Where the responders are.
     pub exporter: Arc<Account>,
@@ -223,81 +223,6 @@ impl ServiceImport {
         } else {
             out.push(&self.subject);
         }
-    }
-}
-
-/// Where a generated reply subject leads.
-struct Route {
-    importer: Arc<Account>,
-    reply: Box<[u8]>,
-    streamed: bool,
-    threshold: std::time::Duration,
-    deadline: std::time::Instant,
-}
-
-/// The reply subjects an exporting account generated for requests that came in through its
-/// service imports: `_R_.<account prefix>.<token>` -> the requester's own reply subject in the
-/// importing account. One wildcard target on `_R_.<prefix>.>` catches every response.
-pub struct Responses {
-    /// `_R_.<6 random characters>.`
-    prefix: Box<[u8]>,
-    routes: Mutex<std::collections::HashMap<Box<[u8]>, Route, foldhash::fast::RandomState>>,
-}
-
-impl Responses {
-    pub(crate) fn new() -> Arc<Responses> {
-        let mut prefix = b"_R_.".to_vec();
-        prefix.extend((0..6).map(|_| fastrand::alphanumeric() as u8));
-        prefix.push(b'.');
-        Arc::new(Responses { prefix: prefix.into(), routes: Mutex::new(Default::default()) })
-    }
-
-    /// The wildcard subject that catches every response.
-    pub(crate) fn catch_all(&self) -> Vec<u8> {
-        [&self.prefix[..], b">"].concat()
-    }
-
-    /// Generates a reply subject for a request whose requester waits on `reply` in `importer`.
-    pub(crate) fn register(&self, import: &ServiceImport, reply: &[u8]) -> Box<[u8]> {
-        let mut subject = self.prefix.to_vec();
-        subject.extend((0..6).map(|_| fastrand::alphanumeric() as u8));
-        let subject: Box<[u8]> = subject.into();
-        let route = Route {
-            importer: Arc::clone(&import.importer),
-            reply: reply.into(),
-            streamed: import.streamed,
-            threshold: import.threshold,
-            deadline: std::time::Instant::now() + import.threshold,
-        };
-        self.routes.lock().insert(subject.clone(), route);
-        subject
-    }
-
-    /// Forgets a route (the request reached nobody).
-    pub(crate) fn forget(&self, subject: &[u8]) {
-        self.routes.lock().remove(subject);
-    }
-
-    /// Where a response on `subject` goes: (account, the requester's reply subject). A
-    /// single-response route ends here; a streamed one gets a new deadline.
-    pub(crate) fn take(&self, subject: &[u8]) -> Option<(Arc<Account>, Box<[u8]>)> {
-        let mut routes = self.routes.lock();
-        let route = routes.get_mut(subject)?;
-        if route.streamed {
-            route.deadline = std::time::Instant::now() + route.threshold;
-            return Some((Arc::clone(&route.importer), route.reply.clone()));
-        }
-        routes.remove(subject).map(|r| (r.importer, r.reply))
-    }
-
-    /// Drops routes whose threshold passed without a response.
-    pub(crate) fn expire(&self, now: std::time::Instant) {
-        self.routes.lock().retain(|_, route| route.deadline > now);
-    }
-
-    /// Routes waiting for responses.
-    pub fn pending(&self) -> usize {
-        self.routes.lock().len()
     }
 }
 

@@ -377,7 +377,8 @@ fn display_addr(host: &str, addr: SocketAddr) -> String {
 }
 
 /// Once a second, drops reply routes of service imports whose threshold passed (requests
-/// nobody answered, streams that went quiet). Ends with the server.
+/// nobody answered, streams that went quiet), a batch at a time with a yield between
+/// batches, so a million expiring routes never hold a worker thread. Ends with the server.
 async fn expire_responses(state: std::sync::Weak<ServerState>) {
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -386,8 +387,12 @@ async fn expire_responses(state: std::sync::Weak<ServerState>) {
             return;
         }
         let now = Instant::now();
-        for account in state.accounts.values() {
-            account.expire_responses(now);
+        let accounts: Vec<Arc<Account>> = state.accounts.values().cloned().collect();
+        drop(state);
+        for account in accounts {
+            while account.expire_responses(now) {
+                tokio::task::yield_now().await;
+            }
         }
     }
 }

@@ -94,7 +94,7 @@ pub enum Target {
     /// A service import into this account: requests go to the exporter's responders.
     ServiceImport(Arc<crate::import::ServiceImport>),
     /// The catch-all for replies this account generated for imported requests.
-    Responses(Arc<crate::import::Responses>),
+    Responses(Arc<crate::responses::Responses>),
     /// Interest a server link's remote announced: matching messages cross the link.
     Link(Arc<crate::link::RemoteInterest>),
 }

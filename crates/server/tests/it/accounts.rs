@@ -533,3 +533,51 @@ async fn a_forged_request_info_never_reaches_the_responder() {
         assert_eq!(request.payload, Bytes::from("hi"));
     }
 }
+
+/// Requests nobody answers keep at most `MAX_ROUTES_PER_IMPORT` reply routes per service
+/// import: a flood through one import costs its own oldest routes, while another importer's
+/// request and the flooder's newest are still answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reply_routes_of_a_request_flood_are_bounded() {
+    let bound = rnats::responses::MAX_ROUTES_PER_IMPORT;
+    let server = server_from(
+        r#"accounts {
+          A: { users: [{user: a, password: a}], exports: [{service: "sink"}, {service: "svc"}] }
+          B: { users: [{user: b, password: b}], imports: [{service: {account: A, subject: "sink"}}] }
+          C: { users: [{user: c, password: c}], imports: [{service: {account: A, subject: "svc"}}] }
+        }"#,
+    );
+    let a = login(&server, "a", "a").await;
+    // Requests on `sink` are taken and never answered, but the last one is kept to answer.
+    let mut sink = a.subscribe("sink").await.expect("subscribe");
+    super::support::echo_responder(&a, "svc").await;
+    crate::async_client::subscriptions_settled_in(&server, "A", 3).await;
+    let total = bound + bound / 2;
+    let b = login(&server, "b", "b").await;
+    let mut inbox = b.subscribe("inbox.>").await.expect("subscribe");
+    let received = tokio::spawn(async move {
+        let mut first = None;
+        let mut last = None;
+        for _ in 0..total {
+            let msg = next_msg(&mut sink).await;
+            first.get_or_insert_with(|| msg.reply.clone());
+            last = Some(msg.reply);
+        }
+        (first.flatten(), last.flatten())
+    });
+    for i in 0..total {
+        b.publish_with_reply("sink", format!("inbox.{i}"), Bytes::new()).await.expect("request");
+    }
+    b.flush().await.expect("flush");
+    let (first, last) = received.await.expect("requests");
+    let exporter = server.state().account("A").expect("A");
+    assert!(exporter.pending_responses() <= bound, "{} routes held", exporter.pending_responses());
+
+    let c = login(&server, "c", "c").await;
+    let answer = super::support::answered_eventually(&c, "svc", Bytes::from("hi")).await;
+    assert_eq!(answer.map(|m| m.payload), Some(Bytes::from("hi")), "another importer is served");
+    a.publish(last.expect("last reply"), Bytes::from("late but kept")).await.expect("respond");
+    assert_eq!(next_msg(&mut inbox).await.subject.as_str(), format!("inbox.{}", total - 1));
+    a.publish(first.expect("first reply"), Bytes::from("forgotten")).await.expect("respond");
+    assert!(nothing_arrives(&mut inbox).await, "the oldest route was forgotten");
+}
