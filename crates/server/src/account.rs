@@ -210,6 +210,11 @@ impl Account {
         })
     }
 
+    /// Whether a link other than `except` announced interest in `subject` (plain).
+    pub(crate) fn link_announced_elsewhere(&self, except: u64, subject: &[u8]) -> bool {
+        self.links.read().iter().any(|link| link.id != except && link.announced_remotely(subject))
+    }
+
     /// Server links bound to the account now.
     pub fn link_count(&self) -> usize {
         self.links.read().len()

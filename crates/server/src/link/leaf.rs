@@ -552,6 +552,17 @@ async fn run_link<R, W>(
     state.log.info(&format!("{label} - Leafnode connection closed: {reason} account: {}", account.name));
 }
 
+/// Another server's loop-detection subject that a different link announced first. It is not
+/// passed on: a real loop is already found by the server the subject belongs to (the first
+/// announcement reaches it over the loop), while a peer that merely repeats a subject it saw
+/// must not make that server believe it is in a loop and disconnect.
+fn is_echoed_loop_subject(link: &Link, subject: &[u8]) -> bool {
+    subject.starts_with(LOOP_SUBJECT_PREFIX) && link.account.link_announced_elsewhere(link.id, subject)
+}
+
+/// Loop-detection subjects start with this.
+const LOOP_SUBJECT_PREFIX: &[u8] = b"$LDS.";
+
 /// Handles every complete operation in `input`; returns the bytes used.
 fn process(
     state: &ServerState,
@@ -593,6 +604,9 @@ fn process(
                     link.shared.send_now(|out| rnats_proto::encode::err(out, &message));
                     *loop_detected = true;
                     return Err(CloseReason::ProtocolViolation);
+                }
+                if is_echoed_loop_subject(link, subject) {
+                    continue;
                 }
                 if rnats_subject::is_valid_subject(subject) {
                     link.remote_sub(subject, queue.map(|(name, _weight)| name));

@@ -138,6 +138,12 @@ impl Link {
         self.account.add_target(subject, queue.as_deref(), Target::Link(interest));
     }
 
+    /// Whether the remote announced plain interest in `subject`.
+    pub(crate) fn announced_remotely(&self, subject: &[u8]) -> bool {
+        let key: InterestKey = (subject.into(), None);
+        self.remote.lock().contains_key(&key)
+    }
+
     /// The remote lost interest (`LS-`).
     pub(crate) fn remote_unsub(&self, subject: &[u8], queue: Option<&[u8]>) {
         let key: InterestKey = (subject.into(), queue.map(Into::into));

@@ -311,3 +311,39 @@ async fn a_missing_leaf_account_stops_the_start() {
         }
     }
 }
+
+/// A peer in the same account that repeats another leaf's `$LDS.` subject (it saw it relayed by
+/// the hub) must not make that leaf believe it is in a loop: the hub does not pass a loop
+/// subject on when another link announced it first, and the leaf stays connected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_echoed_loop_subject_does_not_disconnect_a_leaf() {
+    let hub = hub("");
+    let leaf = spoke(&hub.leaf_url(), "");
+    assert!(linked(&hub).await && linked(&leaf).await);
+    let leaf_loop = String::from_utf8_lossy(leaf.state().account("$G").expect("$G").loop_subject()).into_owned();
+    assert!(interest(&hub, "$G", 1).await, "the hub holds the leaf's loop subject");
+
+    let echo = format!("LS+ {leaf_loop}\r\nPING\r\n");
+    let hub_leaf_addr = hub.leaf_addr().expect("leaf port");
+    let spoofer = tokio::task::spawn_blocking(move || {
+        let mut spoofer = rnats_testkit::RawConn::connect(hub_leaf_addr);
+        spoofer.send(b"CONNECT {\"verbose\":false,\"headers\":true}\r\nPING\r\n");
+        assert!(spoofer.expect_contains(b"PONG\r\n", Duration::from_secs(5)), "the spoofer logs in");
+        spoofer.send(echo.as_bytes());
+        let answered = spoofer.expect_contains(b"PONG\r\nPONG\r\n", Duration::from_secs(5));
+        (spoofer, answered)
+    });
+    let (_spoofer, answered) = spoofer.await.expect("spoofer");
+    assert!(answered, "the hub read the echo");
+
+    // Anything the hub relayed to the leaf before this message has been read by the leaf when
+    // the message arrives.
+    let on_leaf = connect(&leaf).await;
+    let mut sub = on_leaf.subscribe("after.echo").await.expect("subscribe");
+    assert!(interest(&hub, "$G", 2).await);
+    let on_hub = connect(&hub).await;
+    on_hub.publish("after.echo", Bytes::from_static(b"still here")).await.expect("publish");
+    assert_eq!(next_msg(&mut sub).await.payload.as_ref(), b"still here");
+    assert_eq!(leaf.state().loops_detected(), 0, "no loop seen by the leaf");
+    assert_eq!(leaf.state().link_count(), 1, "the leaf stays connected");
+}
