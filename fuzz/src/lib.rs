@@ -7,3 +7,4 @@ pub mod parse_client_ops;
 pub mod parse_conf;
 pub mod parse_leaf_ops;
 pub mod subject_index_ops;
+pub mod service_replies;

@@ -12,6 +12,7 @@ use crate::account::Account;
 use crate::import::{ServiceImport, SubjectBuffer};
 use crate::link::{Link, LinkSends};
 use crate::outbound::FlushSet;
+use crate::request_info::set_request_info;
 use crate::subscription::{Subscription, Target};
 
 /// Chained stream imports deeper than this are not followed (the config refuses cycles; this
@@ -197,7 +198,7 @@ fn request_across(import: &ServiceImport, msg: &Message<'_>, flush: &mut FlushSe
     // nats-server tells responders which account asked, in a `Nats-Request-Info` header: the
     // first service import sets it (replacing whatever the requester sent), later ones in a
     // chain keep it.
-    let with_info = (!msg.request_info_trusted).then(|| RequestInfo::set(msg, &import.importer.name));
+    let with_info = (!msg.request_info_trusted).then(|| WithRequestInfo::new(msg, &import.importer.name));
     let forwarded = with_info.as_ref().map_or(*msg, |info| info.message(msg));
     let request = Message { subject: subject.as_bytes(), reply: reply.as_deref(), ..forwarded };
     let matches = import.exporter.matches(request.subject);
@@ -210,36 +211,18 @@ fn request_across(import: &ServiceImport, msg: &Message<'_>, flush: &mut FlushSe
     delivered
 }
 
-/// A request's header block and payload with `Nats-Request-Info: {"acc":"<importer>"}` as its
-/// only header of that name (a new block when the request had none), and the size tokens to go
-/// with it.
-struct RequestInfo {
+/// A request's body with the `Nats-Request-Info` header set, and the size tokens to go with it.
+struct WithRequestInfo {
     body: Vec<u8>,
     header_len: usize,
     header_size: String,
     total_size: String,
 }
 
-impl RequestInfo {
-    fn set(msg: &Message<'_>, account: &str) -> RequestInfo {
-        let (headers, payload) = msg.body.split_at(msg.header_len.unwrap_or(0));
-        let line = format!("Nats-Request-Info: {{\"acc\":{}}}\r\n", serde_json::Value::from(account));
-        let mut body = Vec::with_capacity(msg.body.len() + line.len() + 12);
-        let mut lines = headers.split_inclusive(|&b| b == b'\n').peekable();
-        match lines.next_if(|line| line.starts_with(b"NATS/")) {
-            Some(status) => body.extend_from_slice(status),
-            None => body.extend_from_slice(b"NATS/1.0\r\n"),
-        }
-        // A requester's own header of that name (in any case: clients read header names
-        // case-insensitively) must never reach the responder, who trusts it.
-        for header in lines.filter(|l| *l != b"\r\n" && !is_request_info(l)) {
-            body.extend_from_slice(header);
-        }
-        body.extend_from_slice(line.as_bytes());
-        body.extend_from_slice(b"\r\n");
-        let header_len = body.len();
-        body.extend_from_slice(payload);
-        RequestInfo { header_size: header_len.to_string(), total_size: body.len().to_string(), header_len, body }
+impl WithRequestInfo {
+    fn new(msg: &Message<'_>, account: &str) -> WithRequestInfo {
+        let (body, header_len) = set_request_info(msg.body, msg.header_len.unwrap_or(0), account);
+        WithRequestInfo { header_size: header_len.to_string(), total_size: body.len().to_string(), header_len, body }
     }
 
     fn message<'a>(&'a self, msg: &Message<'a>) -> Message<'a> {
@@ -252,12 +235,6 @@ impl RequestInfo {
             ..*msg
         }
     }
-}
-
-/// A header line named `Nats-Request-Info`, in any case.
-fn is_request_info(line: &[u8]) -> bool {
-    const NAME: &[u8] = b"nats-request-info";
-    line.iter().position(|&b| b == b':').is_some_and(|colon| line[..colon].trim_ascii().eq_ignore_ascii_case(NAME))
 }
 
 fn settle(account: &Account, sub: &std::sync::Arc<Subscription>, outcome: Outcome) -> bool {

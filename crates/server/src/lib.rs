@@ -17,6 +17,7 @@ pub mod link;
 pub mod log;
 pub mod options;
 pub mod outbound;
+pub mod request_info;
 pub mod responses;
 mod server;
 pub mod subscription;

@@ -58,7 +58,8 @@ pub struct Responses {
 }
 
 impl Responses {
-    pub(crate) fn new() -> Arc<Responses> {
+    /// An exporter's empty route table with a fresh random prefix.
+    pub fn new() -> Arc<Responses> {
         let mut prefix = b"_R_.".to_vec();
         prefix.extend((0..6).map(|_| fastrand::alphanumeric() as u8));
         prefix.push(b'.');
@@ -66,12 +67,12 @@ impl Responses {
     }
 
     /// The wildcard subject that catches every response.
-    pub(crate) fn catch_all(&self) -> Vec<u8> {
+    pub fn catch_all(&self) -> Vec<u8> {
         [&self.prefix[..], b">"].concat()
     }
 
     /// Generates a reply subject for a request whose requester waits on `reply` in `importer`.
-    pub(crate) fn register(&self, import: &ServiceImport, reply: &[u8]) -> Arc<[u8]> {
+    pub fn register(&self, import: &ServiceImport, reply: &[u8]) -> Arc<[u8]> {
         let mut subject = self.prefix.to_vec();
         subject.extend((0..6).map(|_| fastrand::alphanumeric() as u8));
         let subject: Arc<[u8]> = subject.into();
@@ -111,7 +112,7 @@ impl Responses {
     }
 
     /// Forgets a route (the request reached nobody).
-    pub(crate) fn forget(&self, subject: &[u8]) {
+    pub fn forget(&self, subject: &[u8]) {
         let mut table = self.table.lock();
         if let Some(route) = table.routes.remove(subject) {
             table.left(&route);
@@ -120,7 +121,7 @@ impl Responses {
 
     /// Where a response on `subject` goes: (account, the requester's reply subject). A
     /// single-response route ends here; a streamed one gets a new deadline.
-    pub(crate) fn take(&self, subject: &[u8]) -> Option<(Arc<Account>, Box<[u8]>)> {
+    pub fn take(&self, subject: &[u8]) -> Option<(Arc<Account>, Box<[u8]>)> {
         let mut guard = self.table.lock();
         let table = &mut *guard;
         let route = table.routes.get_mut(subject)?;
@@ -137,7 +138,7 @@ impl Responses {
     /// Drops up to a batch of routes whose threshold passed without a response (per
     /// import); whether more may be left. Callers yield between batches, so requests and
     /// responses of the account never wait long for the lock.
-    pub(crate) fn expire(&self, now: Instant) -> bool {
+    pub fn expire(&self, now: Instant) -> bool {
         let mut table = self.table.lock();
         let keys: Vec<ImportKey> = table.queues.keys().copied().collect();
         let mut more = false;

@@ -47,6 +47,13 @@ pub struct ResponseLimits {
     pub(super) ttl: Option<Duration>,
 }
 
+impl ResponseLimits {
+    /// Responses per request and how long after it (`None`: unlimited).
+    pub fn new(max: Option<u64>, ttl: Option<Duration>) -> ResponseLimits {
+        ResponseLimits { max, ttl }
+    }
+}
+
 impl Permissions {
     /// Compiles a `permissions` block.
     pub fn new(config: &PermissionsConfig) -> Permissions {
