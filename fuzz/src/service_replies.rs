@@ -173,7 +173,7 @@ fn pick(script: &mut Script<'_>, made: &[Vec<u8>]) -> Vec<u8> {
 fn check_request_info(script: &mut Script<'_>) {
     let raw = script.bytes();
     // Header blocks that look like real ones half of the time, then a payload.
-    let (body, header_len) = if script.byte() % 2 == 0 {
+    let (body, header_len) = if script.byte().is_multiple_of(2) {
         let mut body = b"NATS/1.0\r\n".to_vec();
         body.extend_from_slice(&raw);
         body.extend_from_slice(b"\r\n\r\n");
