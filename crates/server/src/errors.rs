@@ -33,6 +33,12 @@ pub mod text {
     pub const INVALID_PUBLISH_SUBJECT: &str = "Invalid Publish Subject";
 }
 
+/// Texts nats-server logs for errors it closes on without an `-ERR`.
+pub mod logged {
+    /// An `HPUB` from a client that did not ask for headers in CONNECT.
+    pub const HEADERS_NOT_SUPPORTED: &str = "message headers not supported";
+}
+
 /// `Permissions Violation for Publish to "<subject>"`.
 pub fn publish_violation(subject: &[u8]) -> String {
     format!("Permissions Violation for Publish to {}", go_quote(subject))

@@ -73,8 +73,12 @@ impl ClientSession {
     /// A session for `shared` in `account`, with nats-server's CONNECT defaults until the
     /// client sends its own.
     pub fn new(server: Arc<ServerState>, shared: Arc<ClientShared>, account: Arc<Account>) -> ClientSession {
-        let limits =
-            Limits { max_control_line: server.options.max_control_line, max_payload: server.options.max_payload };
+        // No headers until a CONNECT asks for them.
+        let limits = Limits {
+            max_control_line: server.options.max_control_line,
+            max_payload: server.options.max_payload,
+            headers: false,
+        };
         let label = format!("cid:{}", shared.id);
         ClientSession {
             server,
@@ -263,6 +267,7 @@ impl ClientSession {
             return Err(self.fail(text::NO_RESPONDERS_REQUIRES_HEADERS, CloseReason::NoRespondersRequiresHeaders));
         }
         self.shared.headers.store(options.headers, Ordering::Relaxed);
+        self.limits.headers = options.headers;
         self.options = options;
         let account = grant.account;
         if !Arc::ptr_eq(&account, &self.account) || !self.joined {
@@ -332,9 +337,6 @@ impl ClientSession {
     }
 
     fn publish(&mut self, publish: &Publish<'_>) -> Result<(), CloseReason> {
-        if publish.header_len.is_some() && !self.options.headers {
-            return Err(CloseReason::ProtocolViolation);
-        }
         if self.account.limits().max_payload.is_some_and(|max| publish.message.len() > max) {
             return Err(self.fail(text::MAX_PAYLOAD, CloseReason::MaxPayloadExceeded));
         }
@@ -489,6 +491,10 @@ impl ClientSession {
                 self.fail(text::MAX_CONTROL_LINE, CloseReason::MaxControlLineExceeded)
             }
             ProtoError::MaxPayloadExceeded => self.fail(text::MAX_PAYLOAD, CloseReason::MaxPayloadExceeded),
+            ProtoError::HeadersNotSupported => {
+                self.server.log.error(&format!("{} - {}", self.label, errors::logged::HEADERS_NOT_SUPPORTED));
+                CloseReason::ProtocolViolation
+            }
             ProtoError::BadArguments(_) => CloseReason::ProtocolViolation,
         }
     }
