@@ -14,6 +14,7 @@ pub mod deliver;
 pub mod errors;
 pub mod import;
 pub mod link;
+mod listener;
 pub mod log;
 pub mod options;
 pub mod outbound;
