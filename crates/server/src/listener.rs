@@ -14,6 +14,11 @@ use crate::server::ServerState;
 
 /// Linux caps this at `net.core.somaxconn` (4096 by default), which is what Go asks for.
 const LISTEN_BACKLOG: i32 = 4096;
+/// The first pause after a temporary accept error; it doubles with each error in a row up to
+/// `ACCEPT_MAX_SLEEP` (nats-server's constants), so a server out of file descriptors logs
+/// about once a second instead of spinning.
+const ACCEPT_MIN_SLEEP: Duration = Duration::from_millis(10);
+const ACCEPT_MAX_SLEEP: Duration = Duration::from_secs(1);
 
 /// Binds like Go's `net.Listen("tcp", "host:port")`: address reuse on, the full accept
 /// backlog (a burst of reconnecting clients is not dropped while the loop catches up). A
@@ -59,27 +64,71 @@ fn listen_on(addr: SocketAddr) -> io::Result<TcpListener> {
 
 /// Accepts until `stop` is notified, handing each connection to `serve` with its peer address
 /// as Go reports it (an IPv4 client of a dual-stack socket is `127.0.0.1`, not
-/// `::ffff:127.0.0.1`). `what` names the connections in the error line.
+/// `::ffff:127.0.0.1`). `name` is the listener in nats-server's error lines (`Client`,
+/// `Leafnode`).
 pub(crate) async fn accept_loop(
     state: Arc<ServerState>,
     listener: TcpListener,
     stop: Arc<Notify>,
-    what: &'static str,
+    name: &'static str,
     mut serve: impl FnMut(&Arc<ServerState>, TcpStream, SocketAddr),
 ) {
+    let mut delay = ACCEPT_MIN_SLEEP;
     loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stop.notified() => return,
+        };
+        let error = match accepted {
+            Ok((stream, peer)) => {
+                delay = ACCEPT_MIN_SLEEP;
+                serve(&state, stream, SocketAddr::new(peer.ip().to_canonical(), peer.port()));
+                continue;
+            }
+            // Go's runtime retries an aborted handshake without a word.
+            Err(e) if e.raw_os_error() == Some(libc::ECONNABORTED) => continue,
+            Err(e) => e,
+        };
+        let text = go_accept_error(&listener, &error);
+        let temporary = is_temporary(&error);
+        if temporary {
+            state.log.error(&format!("Temporary {name} Accept Error({text}), sleeping {}ms", delay.as_millis()));
+        } else {
+            state.log.error(&format!("{name} Accept error: {text}"));
+        }
+        // nats-server retries a permanent error at once; a pause keeps this loop from spinning
+        // on one, without changing what is logged.
         tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => serve(&state, stream, SocketAddr::new(peer.ip().to_canonical(), peer.port())),
-                Err(e) => {
-                    // Out of file descriptors and the like: wait a moment rather than spin.
-                    state.log.error(&format!("Error accepting {what} connection: {e}"));
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            },
+            _ = tokio::time::sleep(delay) => {}
             _ = stop.notified() => return,
         }
+        if temporary {
+            delay = (delay * 2).min(ACCEPT_MAX_SLEEP);
+        }
     }
+}
+
+/// Go's `Errno.Temporary` for accept: out of descriptors, interrupted, timed out, reset.
+fn is_temporary(error: &io::Error) -> bool {
+    matches!(
+        error.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::EINTR | libc::EAGAIN | libc::ETIMEDOUT | libc::ECONNRESET)
+    )
+}
+
+/// The error as Go's `net.OpError` prints it: `accept tcp [::]:4222: accept4: too many open
+/// files` (Go's errno texts are the C library's with a lower-case first letter).
+fn go_accept_error(listener: &TcpListener, error: &io::Error) -> String {
+    let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let Some(code) = error.raw_os_error() else {
+        return format!("accept tcp {local}: {error}");
+    };
+    let described = io::Error::from_raw_os_error(code).to_string();
+    let suffix = format!(" (os error {code})");
+    let described = described.strip_suffix(&suffix).unwrap_or(&described);
+    let mut chars = described.chars();
+    let lowered: String = chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default();
+    format!("accept tcp {local}: accept4: {lowered}")
 }
 
 #[cfg(test)]
@@ -94,5 +143,15 @@ mod tests {
         for host in ["127.0.0.1", "::1", "localhost", "10.0.0.1"] {
             assert!(!is_wildcard(host), "{host:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn accept_errors_read_as_go_prints_them() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let text = go_accept_error(&listener, &io::Error::from_raw_os_error(libc::EMFILE));
+        assert_eq!(text, format!("accept tcp 127.0.0.1:{port}: accept4: too many open files"));
+        assert!(is_temporary(&io::Error::from_raw_os_error(libc::ENFILE)));
+        assert!(!is_temporary(&io::Error::from_raw_os_error(libc::ENOBUFS)));
     }
 }

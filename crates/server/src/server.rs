@@ -344,7 +344,7 @@ impl Server {
             Arc::clone(&state),
             listener,
             Arc::clone(&stop),
-            "client",
+            "Client",
             serve,
         ));
         Ok(RunningServer { state, addr, stop, accept_task, leaf_stop, leaf_accept })

@@ -73,7 +73,7 @@ pub(crate) async fn accept_loop(state: Arc<ServerState>, listener: TcpListener, 
     let serve = |state: &Arc<ServerState>, stream, peer| {
         tokio::spawn(accept(Arc::clone(state), stream, peer));
     };
-    crate::listener::accept_loop(state, listener, stop, "leafnode", serve).await;
+    crate::listener::accept_loop(state, listener, stop, "Leafnode", serve).await;
 }
 
 /// The hub's INFO for a leaf connection (`connect_info` after a successful CONNECT).
