@@ -18,6 +18,7 @@ mod listener;
 pub mod log;
 pub mod options;
 pub mod outbound;
+mod ports_file;
 mod server;
 pub mod subscription;
 pub mod tls;

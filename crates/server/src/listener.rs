@@ -10,6 +10,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
+use crate::errors::go_os_error;
 use crate::server::ServerState;
 
 /// Linux caps this at `net.core.somaxconn` (4096 by default), which is what Go asks for.
@@ -117,18 +118,13 @@ fn is_temporary(error: &io::Error) -> bool {
 }
 
 /// The error as Go's `net.OpError` prints it: `accept tcp [::]:4222: accept4: too many open
-/// files` (Go's errno texts are the C library's with a lower-case first letter).
+/// files`.
 fn go_accept_error(listener: &TcpListener, error: &io::Error) -> String {
     let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
-    let Some(code) = error.raw_os_error() else {
+    if error.raw_os_error().is_none() {
         return format!("accept tcp {local}: {error}");
-    };
-    let described = io::Error::from_raw_os_error(code).to_string();
-    let suffix = format!(" (os error {code})");
-    let described = described.strip_suffix(&suffix).unwrap_or(&described);
-    let mut chars = described.chars();
-    let lowered: String = chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default();
-    format!("accept tcp {local}: accept4: {lowered}")
+    }
+    format!("accept tcp {local}: accept4: {}", go_os_error(error))
 }
 
 #[cfg(test)]

@@ -347,7 +347,12 @@ impl Server {
             "Client",
             serve,
         ));
-        Ok(RunningServer { state, addr, stop, accept_task, leaf_stop, leaf_accept })
+        let ports_file = state
+            .options
+            .ports_file_dir
+            .as_deref()
+            .and_then(|dir| crate::ports_file::write(&state.log, dir, addr, state.info.tls_required));
+        Ok(RunningServer { state, addr, stop, accept_task, leaf_stop, leaf_accept, ports_file })
     }
 }
 
@@ -383,6 +388,8 @@ pub struct RunningServer {
     accept_task: JoinHandle<()>,
     leaf_stop: Arc<Notify>,
     leaf_accept: Option<JoinHandle<()>>,
+    /// Written at start when `ports_file_dir` is set; removed at shutdown.
+    ports_file: Option<std::path::PathBuf>,
 }
 
 impl RunningServer {
@@ -419,6 +426,9 @@ impl RunningServer {
         let deadline = Instant::now() + Duration::from_secs(5);
         while (self.state.client_count() > 0 || self.state.link_count() > 0) && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        if let Some(path) = &self.ports_file {
+            crate::ports_file::remove(&self.state.log, path);
         }
     }
 }

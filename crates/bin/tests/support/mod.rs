@@ -13,6 +13,14 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_rnats-server");
 /// How long a server may take to start, or to do what a test waits for.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
+/// A fresh, empty temporary directory for this test process.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rnats-bin-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
 /// A running server process; killed and its directory removed when dropped.
 pub struct Process {
     child: Child,
@@ -25,9 +33,7 @@ impl Process {
     /// Runs `program` with `args` plus `-l <dir>/server.log`, under `sh -c` with `shell_prefix`
     /// first when given (such as `ulimit -n 40`), and waits until it is ready.
     pub fn start(name: &str, program: &Path, args: &[&str], shell_prefix: Option<&str>) -> Process {
-        let dir = std::env::temp_dir().join(format!("rnats-bin-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
+        let dir = scratch_dir(name);
         let log = dir.join("server.log");
         let mut command = match shell_prefix {
             Some(prefix) => {

@@ -332,6 +332,8 @@ pub struct Options {
     pub log_file: Option<PathBuf>,
     /// Write the process id here.
     pub pid_file: Option<PathBuf>,
+    /// Write `<executable>_<pid>.ports` here once listening (and remove it at exit).
+    pub ports_file_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -366,6 +368,7 @@ impl Default for Options {
             logtime: true,
             log_file: None,
             pid_file: None,
+            ports_file_dir: None,
         }
     }
 }
