@@ -496,7 +496,8 @@ async fn run_link<R, W>(
     state
         .log
         .info(&format!("{label} - Leafnode connection created for account: {} (remote {remote_name:?})", account.name));
-    let writer_task = tokio::spawn(crate::client::write_loop(Arc::clone(&state), Arc::clone(&shared), writer));
+    let writer_task =
+        tokio::spawn(crate::client::write_loop(Arc::clone(&state), Arc::clone(&shared), writer, label.clone()));
     account.attach_link(&link);
     shared.send_now(|out| rnats_proto::leaf::encode::sub(out, account.loop_subject(), None));
     let mut flush = FlushSet::default();

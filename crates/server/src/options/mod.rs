@@ -29,6 +29,8 @@ mod tls;
 mod top;
 mod websocket;
 
+pub(crate) use duration::format_go_duration;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
