@@ -270,12 +270,17 @@ impl ClientSession {
         self.limits.headers = options.headers;
         self.options = options;
         let account = grant.account;
+        if self.connect_received {
+            // A second CONNECT starts over without the earlier subscriptions, in the same
+            // account or not, as nats-server does since 2.11.17 (2.9.10 left them behind).
+            self.unsubscribe_all();
+        }
         if !Arc::ptr_eq(&account, &self.account) || !self.joined {
             if !account.join() {
                 return Err(self.fail(text::MAX_ACCOUNT_CONNECTIONS, CloseReason::MaxAccountConnectionsExceeded));
             }
-            // Bound to another account (after no_auth_user, or a second CONNECT): what was
-            // subscribed in the old one goes, as in nats-server.
+            // Bound to another account (after no_auth_user): what was subscribed in the old
+            // one goes with it.
             self.unsubscribe_all();
             if std::mem::replace(&mut self.joined, true) {
                 self.account.leave();

@@ -10,5 +10,6 @@ mod leafnodes_interop;
 mod limits;
 mod listeners;
 mod raw_protocol;
+mod second_connect;
 mod support;
 mod tls;
