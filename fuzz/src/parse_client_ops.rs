@@ -4,7 +4,7 @@
 //!
 //! The input is a client's byte stream, fed to `parse_client_op` the way a connection does:
 //! parse, consume, repeat until "need more bytes" or an error. Checked, for the default limits
-//! and for small limits picked from the input:
+//! and for small limits (with headers on or off) picked from the input:
 //! - no panic, and every op consumes at least one byte and no more than the buffer holds;
 //! - an op is self-delimiting: parsing exactly its bytes gives the same op, and one byte
 //!   fewer gives "need more bytes";
@@ -108,10 +108,15 @@ pub fn check(data: &[u8]) {
     check_with(data, &small_limits(data));
 }
 
-/// Limits small enough for short inputs to reach them, picked from a hash of the input.
+/// Limits small enough for short inputs to reach them, and headers on or off, picked from a
+/// hash of the input.
 pub fn small_limits(data: &[u8]) -> Limits {
     let h = hash(data);
-    Limits { max_control_line: 1 + (h % 48) as usize, max_payload: ((h >> 8) % 40) as usize }
+    Limits {
+        max_control_line: 1 + (h % 48) as usize,
+        max_payload: ((h >> 8) % 40) as usize,
+        headers: h & (1 << 16) != 0,
+    }
 }
 
 /// Every check for one set of limits.
@@ -165,6 +170,7 @@ fn check_op(buf: &[u8], op: &ClientOp<'_>, len: usize, limits: &Limits) {
         let digits = std::str::from_utf8(p.size_token).ok().and_then(|s| s.parse::<usize>().ok());
         assert_eq!(digits, Some(p.message.len()), "message size differs from its size token: {op:?}");
         if let Some(header_len) = p.header_len {
+            assert!(limits.headers, "HPUB accepted without headers: {op:?}");
             assert!(header_len <= p.message.len(), "header longer than the message: {op:?}");
         }
         assert_eq!(p.headers().len() + p.payload().len(), p.message.len());

@@ -31,6 +31,7 @@ pub struct Flags {
     host: Option<String>,
     server_name: Option<String>,
     pid_file: Option<PathBuf>,
+    ports_file_dir: Option<PathBuf>,
     log_file: Option<PathBuf>,
     logtime: Option<bool>,
     debug: Option<bool>,
@@ -73,6 +74,7 @@ enum Flag {
     Trace,
     DebugTrace,
     Pid,
+    PortsFileDir,
     Version,
     Help,
     User,
@@ -111,7 +113,7 @@ const FLAGS: &[(&[&str], Kind, Flag)] = &[
     (&["m", "http_port"], Kind::Value, Flag::Inactive),
     (&["ms", "https_port"], Kind::Value, Flag::Inactive),
     (&["client_advertise"], Kind::Value, Flag::Inactive),
-    (&["ports_file_dir"], Kind::Value, Flag::Inactive),
+    (&["ports_file_dir"], Kind::Value, Flag::PortsFileDir),
     (&["s", "syslog"], Kind::Bool, Flag::Inactive),
     (&["r", "remote_syslog"], Kind::Value, Flag::Inactive),
     (&["log_size_limit"], Kind::Value, Flag::Inactive),
@@ -187,6 +189,8 @@ fn apply(cli: &mut Cli, flag: Flag, kind: Kind, name: &str, value: String) -> Re
             flags.trace = Some(on);
         }
         Flag::Pid => flags.pid_file = Some(PathBuf::from(value)),
+        // An empty directory leaves the config file's in force, as in nats-server.
+        Flag::PortsFileDir => flags.ports_file_dir = Some(PathBuf::from(value)).filter(|d| !d.as_os_str().is_empty()),
         Flag::Version => cli.version = boolean()?,
         Flag::Help => cli.help = boolean()?,
         Flag::User => flags.user = Some(value),
@@ -240,6 +244,9 @@ impl Flags {
         }
         if let Some(path) = &self.pid_file {
             options.pid_file = Some(path.clone());
+        }
+        if let Some(dir) = &self.ports_file_dir {
+            options.ports_file_dir = Some(dir.clone());
         }
         if let Some(path) = &self.log_file {
             options.log_file = Some(path.clone());
@@ -324,7 +331,7 @@ Server Options:
     -sl,--signal <signal>[=<pid>]    Send signal to rnats-server process (ldm, stop, quit, term, reopen, reload)
                                      <pid> can be either a PID (e.g. 1) or the path to a PID file
         --client_advertise <string>  Client URL to advertise to other servers (*)
-        --ports_file_dir <dir>       Creates a ports file in the specified directory (*)
+        --ports_file_dir <dir>       Creates a ports file in the specified directory (<executable_name>_<pid>.ports).
 
 Logging Options:
     -l, --log <file>                 File to redirect log output

@@ -15,11 +15,19 @@ pub struct Limits {
     pub max_control_line: usize,
     /// Largest accepted `PUB`/`HPUB` total size, in bytes.
     pub max_payload: usize,
+    /// Whether `HPUB` is accepted. nats-server refuses it from a client that did not ask for
+    /// headers in CONNECT, as soon as the control line is complete (before the payload).
+    pub headers: bool,
 }
 
 impl Default for Limits {
+    /// nats-server's default sizes, with headers accepted.
     fn default() -> Self {
-        Limits { max_control_line: crate::DEFAULT_MAX_CONTROL_LINE, max_payload: crate::DEFAULT_MAX_PAYLOAD }
+        Limits {
+            max_control_line: crate::DEFAULT_MAX_CONTROL_LINE,
+            max_payload: crate::DEFAULT_MAX_PAYLOAD,
+            headers: true,
+        }
     }
 }
 
@@ -148,6 +156,10 @@ fn parse_pub<'a>(buf: &'a [u8], args: &'a [u8], start: usize, limits: &Limits) -
 }
 
 fn parse_hpub<'a>(buf: &'a [u8], args: &'a [u8], start: usize, limits: &Limits) -> Parsed<'a> {
+    // Before the arguments are even looked at, as nats-server orders it.
+    if !limits.headers {
+        return Err(ProtoError::HeadersNotSupported);
+    }
     let mut fields = [&[][..]; 4];
     let (subject, reply, header_size_token, size_token) = match split_args(args, &mut fields) {
         3 => (fields[0], None, fields[1], fields[2]),

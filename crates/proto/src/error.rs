@@ -10,6 +10,9 @@ pub enum ProtoError {
     MaxControlLineExceeded,
     /// A `PUB`/`HPUB` announced more than `max_payload` bytes.
     MaxPayloadExceeded,
+    /// An `HPUB` from a client that did not ask for headers: nats-server closes without an
+    /// `-ERR`.
+    HeadersNotSupported,
     /// Wrong number of arguments or a malformed size: nats-server closes without an `-ERR`.
     BadArguments(&'static str),
 }
@@ -20,6 +23,7 @@ impl fmt::Display for ProtoError {
             ProtoError::UnknownOperation => f.write_str("unknown protocol operation"),
             ProtoError::MaxControlLineExceeded => f.write_str("maximum control line exceeded"),
             ProtoError::MaxPayloadExceeded => f.write_str("maximum payload exceeded"),
+            ProtoError::HeadersNotSupported => f.write_str("message headers not supported"),
             ProtoError::BadArguments(what) => write!(f, "bad arguments: {what}"),
         }
     }

@@ -33,6 +33,12 @@ pub mod text {
     pub const INVALID_PUBLISH_SUBJECT: &str = "Invalid Publish Subject";
 }
 
+/// Texts nats-server logs for errors it closes on without an `-ERR`.
+pub mod logged {
+    /// An `HPUB` from a client that did not ask for headers in CONNECT.
+    pub const HEADERS_NOT_SUPPORTED: &str = "message headers not supported";
+}
+
 /// `Permissions Violation for Publish to "<subject>"`.
 pub fn publish_violation(subject: &[u8]) -> String {
     format!("Permissions Violation for Publish to {}", go_quote(subject))
@@ -52,6 +58,17 @@ pub fn subscribe_violation(subject: &[u8], queue: Option<&[u8]>) -> String {
 /// `Permissions Violation for Publish with Reply of "<reply>"`.
 pub fn reply_violation(reply: &[u8]) -> String {
     format!("Permissions Violation for Publish with Reply of {}", go_quote(reply))
+}
+
+/// An operating-system error as Go prints it: the C library's text with a lower-case first
+/// letter (`too many open files`), without Rust's `(os error N)` tail.
+pub fn go_os_error(error: &std::io::Error) -> String {
+    let text = match error.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code).to_string().replace(&format!(" (os error {code})"), ""),
+        None => error.to_string(),
+    };
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// Quotes like Go's `%q`: double quotes, backslash escapes for quotes, backslashes and
@@ -151,6 +168,12 @@ impl fmt::Display for CloseReason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn os_errors_like_go() {
+        assert_eq!(go_os_error(&std::io::Error::from_raw_os_error(24)), "too many open files");
+        assert_eq!(go_os_error(&std::io::Error::from_raw_os_error(2)), "no such file or directory");
+    }
 
     #[test]
     fn quoting_like_go() {

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use foldhash::fast::RandomState;
 use parking_lot::Mutex;
 use rnats_proto::Info;
-use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -263,7 +262,7 @@ impl Server {
     pub async fn start(options: Options, log: Logger) -> io::Result<RunningServer> {
         let server_id = nkeys::KeyPair::new_server().public_key();
         let tls = options.tls.as_ref().map(ClientTls::new).transpose()?;
-        let listener = listen(&options.host, options.listen_port()).await?;
+        let listener = crate::listener::bind(&options.host, options.listen_port()).await?;
         let addr = listener.local_addr()?;
         let server_name = options.server_name.clone().unwrap_or_else(|| server_id.clone());
         log.info("Starting rnats-server");
@@ -344,29 +343,24 @@ impl Server {
         }
         state.log.info("Server is ready");
         tokio::spawn(expire_responses(Arc::downgrade(&state)));
-        let accept_task = tokio::spawn(accept_loop(Arc::clone(&state), listener, Arc::clone(&stop)));
-        Ok(RunningServer { state, addr, stop, accept_task, leaf_stop, leaf_accept })
+        let serve = |state: &Arc<ServerState>, stream, peer| {
+            tokio::spawn(crate::client::serve(Arc::clone(state), stream, peer));
+        };
+        let accept_task = tokio::spawn(crate::listener::accept_loop(
+            Arc::clone(&state),
+            listener,
+            Arc::clone(&stop),
+            "Client",
+            serve,
+        ));
+        let ports_file = state
+            .options
+            .ports_file_dir
+            .as_deref()
+            .and_then(|dir| crate::ports_file::write(&state.log, dir, addr, state.info.tls_required));
+        Ok(RunningServer { state, addr, stop, accept_task, leaf_stop, leaf_accept, ports_file })
     }
 }
-
-/// Binds like Go's `net.Listen`: address reuse on, and the kernel's full accept backlog, so a
-/// burst of connections (thousands of clients reconnecting at once) is not dropped while the
-/// accept loop catches up.
-async fn listen(host: &str, port: u16) -> io::Result<TcpListener> {
-    let mut last_error = io::Error::new(io::ErrorKind::AddrNotAvailable, format!("cannot resolve {host}"));
-    for addr in tokio::net::lookup_host((host, port)).await? {
-        let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
-        socket.set_reuseaddr(true)?;
-        match socket.bind(addr).and_then(|()| socket.listen(LISTEN_BACKLOG)) {
-            Ok(listener) => return Ok(listener),
-            Err(e) => last_error = e,
-        }
-    }
-    Err(last_error)
-}
-
-/// Linux caps this at `net.core.somaxconn` (4096 by default), which is what Go asks for.
-const LISTEN_BACKLOG: u32 = 4096;
 
 fn display_addr(host: &str, addr: SocketAddr) -> String {
     if host.contains(':') {
@@ -397,24 +391,6 @@ async fn expire_responses(state: std::sync::Weak<ServerState>) {
     }
 }
 
-async fn accept_loop(state: Arc<ServerState>, listener: TcpListener, stop: Arc<Notify>) {
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    tokio::spawn(crate::client::serve(Arc::clone(&state), stream, peer));
-                }
-                Err(e) => {
-                    // Out of file descriptors and the like: wait a moment rather than spin.
-                    state.log.error(&format!("Error accepting client connection: {e}"));
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            },
-            _ = stop.notified() => return,
-        }
-    }
-}
-
 /// A started server.
 pub struct RunningServer {
     state: Arc<ServerState>,
@@ -423,6 +399,8 @@ pub struct RunningServer {
     accept_task: JoinHandle<()>,
     leaf_stop: Arc<Notify>,
     leaf_accept: Option<JoinHandle<()>>,
+    /// Written at start when `ports_file_dir` is set; removed at shutdown.
+    ports_file: Option<std::path::PathBuf>,
 }
 
 impl RunningServer {
@@ -459,6 +437,9 @@ impl RunningServer {
         let deadline = Instant::now() + Duration::from_secs(5);
         while (self.state.client_count() > 0 || self.state.link_count() > 0) && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        if let Some(path) = &self.ports_file {
+            crate::ports_file::remove(&self.state.log, path);
         }
     }
 }

@@ -21,6 +21,20 @@ pub fn require_go_server() -> Option<PathBuf> {
     }
 }
 
+/// Where the current nats-server release (2.15.1) is installed on developer machines.
+pub const GO_SERVER_CURRENT: &str = "/opt/nats215/bin/nats-server";
+
+/// nats-server 2.15.1, which decides where it and 2.9.10 differ; a skip (or failure in CI with
+/// `RNATS_REQUIRE_INTEROP=1`) when it is not installed.
+pub fn require_current_go_server() -> Option<PathBuf> {
+    let path = PathBuf::from(GO_SERVER_CURRENT);
+    if path.is_file() {
+        return Some(path);
+    }
+    crate::skip_or_fail(&format!("nats-server 2.15.1 ({GO_SERVER_CURRENT})"))?;
+    None
+}
+
 /// A Go nats-server child process on 127.0.0.1 and a free port; killed when dropped.
 pub struct GoServer {
     child: Child,
@@ -30,7 +44,11 @@ pub struct GoServer {
 impl GoServer {
     /// Starts the Go server with extra `args`; `None` (skip) when the binary is missing.
     pub fn start(args: &[&str]) -> Option<GoServer> {
-        let binary = require_go_server()?;
+        Some(Self::start_binary(&require_go_server()?, args))
+    }
+
+    /// Starts the nats-server at `binary` with extra `args`.
+    pub fn start_binary(binary: &std::path::Path, args: &[&str]) -> GoServer {
         let port = free_port();
         let child = Command::new(binary)
             .args(["-a", "127.0.0.1", "-p", &port.to_string()])
@@ -43,12 +61,17 @@ impl GoServer {
         let server = GoServer { child, addr };
         let up = crate::wait_for(Duration::from_secs(10), || TcpStream::connect(addr).is_ok());
         assert!(up, "Go nats-server did not start on {addr}");
-        Some(server)
+        server
     }
 
     /// Starts the Go server with the configuration file text `config` (written to a
     /// temporary file) and extra `args`.
     pub fn with_config(config: &str, args: &[&str]) -> Option<GoServer> {
+        Some(Self::with_config_binary(&require_go_server()?, config, args))
+    }
+
+    /// Like [`GoServer::with_config`] with the nats-server at `binary`.
+    pub fn with_config_binary(binary: &std::path::Path, config: &str, args: &[&str]) -> GoServer {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path = std::env::temp_dir().join(format!("rnats-go-{}-{n}.conf", std::process::id()));
@@ -56,7 +79,7 @@ impl GoServer {
         let path_text = path.to_str().expect("UTF-8 temporary path").to_string();
         let mut all = vec!["-c", path_text.as_str()];
         all.extend_from_slice(args);
-        Self::start(&all)
+        Self::start_binary(binary, &all)
     }
 
     /// Client address.

@@ -29,6 +29,12 @@ impl TestServer {
     /// Like [`TestServer::with_options`], logging to `log`.
     pub fn with_options_and_log(mut options: Options, log: Logger) -> TestServer {
         options.host = "127.0.0.1".to_string();
+        Self::on_configured_host(options, log)
+    }
+
+    /// Starts a server on the host `options` name (by default every address: nats-server's
+    /// `0.0.0.0`), on a random port.
+    pub fn on_configured_host(mut options: Options, log: Logger) -> TestServer {
         options.port = -1;
         let (ready_tx, ready_rx) = mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

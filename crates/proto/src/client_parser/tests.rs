@@ -160,9 +160,22 @@ fn sizes_follow_nats_server_rules() {
     assert!(matches!(first(b"HPUB a 3 2\r\n"), Err(ProtoError::BadArguments(_))));
 }
 
+/// nats-server refuses an HPUB from a client without headers once its line is complete: it
+/// neither waits for the payload nor reads the arguments.
+#[test]
+fn hpub_without_headers_fails_at_the_end_of_its_line() {
+    let limits = Limits { headers: false, ..Limits::default() };
+    for line in [&b"HPUB foo 12 14\r\n"[..], b"hpub foo 12\n", b"HPUB \r\n", b"HPUB foo 12 2000000\r\n"] {
+        assert_eq!(parse_client_op(line, &limits), Err(ProtoError::HeadersNotSupported), "{line:?}");
+        assert_eq!(parse_client_op(&line[..line.len() - 1], &limits), Ok(None), "{line:?}");
+    }
+    assert_eq!(parse_client_op(b"HPUB\r\n", &limits), Err(ProtoError::UnknownOperation));
+    assert!(matches!(parse_client_op(b"PUB foo 0\r\n\r\n", &limits), Ok(Some(_))));
+}
+
 #[test]
 fn limits_are_enforced() {
-    let limits = Limits { max_control_line: 10, max_payload: 4 };
+    let limits = Limits { max_control_line: 10, max_payload: 4, ..Limits::default() };
     assert_eq!(parse_client_op(b"PUB foo 5\r\n", &limits), Err(ProtoError::MaxPayloadExceeded));
     assert_eq!(parse_client_op(b"PUB foo 4\r\n", &limits), Ok(None));
     assert_eq!(parse_client_op(b"SUB aaaaaaaaaaaaa 1\r\n", &limits), Err(ProtoError::MaxControlLineExceeded));
@@ -183,7 +196,7 @@ fn control_line_limit_does_not_depend_on_where_a_read_splits() {
     for cut in [line.len() - 5, line.len() - 4, line.len() - 3] {
         assert_eq!(parse_client_op(&line[..cut], &limits), Ok(None), "cut at {cut}");
     }
-    let small = Limits { max_control_line: 3, max_payload: 30 };
+    let small = Limits { max_control_line: 3, max_payload: 30, ..Limits::default() };
     assert!(matches!(parse_client_op(b"PUB a \r\n", &small), Err(ProtoError::BadArguments(_))));
     assert_eq!(parse_client_op(b"PUB a \r", &small), Ok(None));
     assert_eq!(parse_client_op(b"PUB  abcd", &small), Err(ProtoError::MaxControlLineExceeded));
@@ -204,7 +217,7 @@ fn empty_payload_and_empty_input() {
 
 #[test]
 fn ping_lines_are_bounded_too() {
-    let limits = Limits { max_control_line: 8, max_payload: 8 };
+    let limits = Limits { max_control_line: 8, max_payload: 8, ..Limits::default() };
     let long_ping = [&b"PING "[..], &[b'a'; 70_000]].concat();
     assert_eq!(parse_client_op(&long_ping, &limits), Err(ProtoError::MaxControlLineExceeded));
     assert_eq!(parse_client_op(&long_ping[..5000], &limits), Ok(None), "nats-server ignores such bytes");

@@ -163,16 +163,24 @@ where
     if !server.register(&shared) {
         let _ = shared.enqueue(|out| encode::err(out, text::MAX_CONNECTIONS));
         shared.close(CloseReason::MaxConnectionsExceeded);
-        write_loop(server, shared, writer).await;
+        write_loop(server, shared, writer, label).await;
         return;
     }
     server.log.debug(|| format!("{label} - Client connection created"));
-    let writer_task = tokio::spawn(write_loop(Arc::clone(&server), Arc::clone(&shared), writer));
+    let writer_task = tokio::spawn(write_loop(Arc::clone(&server), Arc::clone(&shared), writer, label.clone()));
     let grant = server.default_grant();
     let mut session = ClientSession::new(Arc::clone(&server), Arc::clone(&shared), Arc::clone(&grant.account));
     session.prepare(label.clone(), nonce, handshake.cert, grant);
     let reason = read_loop(&server, &shared, &mut session, ip, reader).await;
     shared.close(reason);
+    // The first reason wins: the reader may have seen something else after a publisher closed
+    // this connection as a slow consumer.
+    let reason = shared.closed().unwrap_or(reason);
+    if reason == CloseReason::SlowConsumerPendingBytes {
+        // Logged under the subscriber's name, as nats-server logs it.
+        let max = server.options.max_pending;
+        server.log.info(&format!("{label} - Slow Consumer Detected: MaxPending of {max} Exceeded"));
+    }
     session.close();
     server.unregister(id);
     let _ = writer_task.await;
@@ -276,10 +284,12 @@ pub(crate) async fn check_password(
     }
 }
 
+/// Writes what is pending until the connection closes; `label` names it in log lines.
 pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
     server: Arc<ServerState>,
     shared: Arc<ClientShared>,
     mut writer: W,
+    label: String,
 ) {
     let interval = server.options.ping_interval;
     // Before CONNECT the server pings at the normal interval; CONNECT arms a short first PING
@@ -309,6 +319,9 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
         let closing = shared.take_pending(&mut spare);
         if !spare.is_empty() {
             if let Err(reason) = write_all(&server, &shared, &mut writer, &spare).await {
+                if reason == CloseReason::SlowConsumerWriteDeadline {
+                    write_deadline_notice(&server, &shared, &label, spare.len());
+                }
                 shared.close(reason);
                 break;
             }
@@ -326,6 +339,20 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
         }
     }
     let _ = writer.shutdown().await;
+}
+
+/// nats-server's notice for a write past the deadline, except for a connection still owing
+/// the CONNECT its server requires (not counted as a slow consumer there). A batch is one
+/// contiguous buffer here, so it is one chunk.
+fn write_deadline_notice(server: &ServerState, shared: &ClientShared, label: &str, attempted: usize) {
+    if server.connect_required() && !shared.is_connected() {
+        return;
+    }
+    let nanos = i64::try_from(server.options.write_deadline.as_nanos()).unwrap_or(i64::MAX);
+    let deadline = crate::options::format_go_duration(nanos);
+    server.log.info(&format!(
+        "{label} - Slow Consumer Detected: WriteDeadline of {deadline} exceeded with 1 chunks of {attempted} total bytes."
+    ));
 }
 
 /// Gives a subscriber that is falling behind a moment to catch up before this publisher reads

@@ -73,8 +73,12 @@ impl ClientSession {
     /// A session for `shared` in `account`, with nats-server's CONNECT defaults until the
     /// client sends its own.
     pub fn new(server: Arc<ServerState>, shared: Arc<ClientShared>, account: Arc<Account>) -> ClientSession {
-        let limits =
-            Limits { max_control_line: server.options.max_control_line, max_payload: server.options.max_payload };
+        // No headers until a CONNECT asks for them.
+        let limits = Limits {
+            max_control_line: server.options.max_control_line,
+            max_payload: server.options.max_payload,
+            headers: false,
+        };
         let label = format!("cid:{}", shared.id);
         ClientSession {
             server,
@@ -263,14 +267,20 @@ impl ClientSession {
             return Err(self.fail(text::NO_RESPONDERS_REQUIRES_HEADERS, CloseReason::NoRespondersRequiresHeaders));
         }
         self.shared.headers.store(options.headers, Ordering::Relaxed);
+        self.limits.headers = options.headers;
         self.options = options;
         let account = grant.account;
+        if self.connect_received {
+            // A second CONNECT starts over without the earlier subscriptions, in the same
+            // account or not, as nats-server does since 2.11.17 (2.9.10 left them behind).
+            self.unsubscribe_all();
+        }
         if !Arc::ptr_eq(&account, &self.account) || !self.joined {
             if !account.join() {
                 return Err(self.fail(text::MAX_ACCOUNT_CONNECTIONS, CloseReason::MaxAccountConnectionsExceeded));
             }
-            // Bound to another account (after no_auth_user, or a second CONNECT): what was
-            // subscribed in the old one goes, as in nats-server.
+            // Bound to another account (after no_auth_user): what was subscribed in the old
+            // one goes with it.
             self.unsubscribe_all();
             if std::mem::replace(&mut self.joined, true) {
                 self.account.leave();
@@ -332,9 +342,6 @@ impl ClientSession {
     }
 
     fn publish(&mut self, publish: &Publish<'_>) -> Result<(), CloseReason> {
-        if publish.header_len.is_some() && !self.options.headers {
-            return Err(CloseReason::ProtocolViolation);
-        }
         if self.account.limits().max_payload.is_some_and(|max| publish.message.len() > max) {
             return Err(self.fail(text::MAX_PAYLOAD, CloseReason::MaxPayloadExceeded));
         }
@@ -490,6 +497,10 @@ impl ClientSession {
                 self.fail(text::MAX_CONTROL_LINE, CloseReason::MaxControlLineExceeded)
             }
             ProtoError::MaxPayloadExceeded => self.fail(text::MAX_PAYLOAD, CloseReason::MaxPayloadExceeded),
+            ProtoError::HeadersNotSupported => {
+                self.server.log.error(&format!("{} - {}", self.label, errors::logged::HEADERS_NOT_SUPPORTED));
+                CloseReason::ProtocolViolation
+            }
             ProtoError::BadArguments(_) => CloseReason::ProtocolViolation,
         }
     }

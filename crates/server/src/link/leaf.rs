@@ -63,27 +63,17 @@ pub async fn bind(
         p if p < 0 => 0,
         p => u16::try_from(p).unwrap_or(DEFAULT_LEAF_PORT),
     };
-    let listener = TcpListener::bind((host.as_str(), port)).await?;
+    let listener = crate::listener::bind(&host, port).await?;
     let addr = listener.local_addr()?;
     Ok(Some((listener, LeafListener { addr, tls })))
 }
 
 /// Accepts leaf connections until the server stops.
 pub(crate) async fn accept_loop(state: Arc<ServerState>, listener: TcpListener, stop: Arc<tokio::sync::Notify>) {
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    tokio::spawn(accept(Arc::clone(&state), stream, peer));
-                }
-                Err(e) => {
-                    state.log.error(&format!("Error accepting leafnode connection: {e}"));
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            },
-            _ = stop.notified() => return,
-        }
-    }
+    let serve = |state: &Arc<ServerState>, stream, peer| {
+        tokio::spawn(accept(Arc::clone(state), stream, peer));
+    };
+    crate::listener::accept_loop(state, listener, stop, "Leafnode", serve).await;
 }
 
 /// The hub's INFO for a leaf connection (`connect_info` after a successful CONNECT).
@@ -515,7 +505,8 @@ async fn run_link<R, W>(
     state
         .log
         .info(&format!("{label} - Leafnode connection created for account: {} (remote {remote_name:?})", account.name));
-    let writer_task = tokio::spawn(crate::client::write_loop(Arc::clone(&state), Arc::clone(&shared), writer));
+    let writer_task =
+        tokio::spawn(crate::client::write_loop(Arc::clone(&state), Arc::clone(&shared), writer, label.clone()));
     account.attach_link(&link);
     shared.send_now(|out| rnats_proto::leaf::encode::sub(out, account.loop_subject(), None));
     let mut flush = FlushSet::default();

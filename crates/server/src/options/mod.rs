@@ -29,6 +29,8 @@ mod tls;
 mod top;
 mod websocket;
 
+pub(crate) use duration::format_go_duration;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -332,6 +334,8 @@ pub struct Options {
     pub log_file: Option<PathBuf>,
     /// Write the process id here.
     pub pid_file: Option<PathBuf>,
+    /// Write `<executable>_<pid>.ports` here once listening (and remove it at exit).
+    pub ports_file_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -366,6 +370,7 @@ impl Default for Options {
             logtime: true,
             log_file: None,
             pid_file: None,
+            ports_file_dir: None,
         }
     }
 }

@@ -143,6 +143,23 @@ fn scripts() -> Vec<Script> {
         quiet_headers("hpub_max_payload_violation", "HPUB foo 12 1048577\r\n"),
         quiet("hpub_without_headers_support", "SUB foo 1\r\nHPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\nPING\r\n"),
         script("hpub_before_connect", "HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\nPING\r\n"),
+        // Without headers nats-server closes at the end of the HPUB line: no payload awaited,
+        // the arguments and their sizes never looked at, nothing sent.
+        quiet("hpub_without_headers_no_payload", "HPUB foo 12 14\r\n"),
+        quiet("hpub_without_headers_bad_terminator", "HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhiXXPING\r\n"),
+        quiet("hpub_without_headers_bad_arguments", "HPUB foo 12\r\nPING\r\n"),
+        quiet("hpub_without_headers_no_arguments", "HPUB \r\nPING\r\n"),
+        quiet("hpub_without_headers_over_max_payload", "HPUB foo 12 2000000\r\n"),
+        script("hpub_headers_false", "CONNECT {\"verbose\":false,\"headers\":false}\r\nHPUB foo 12 14\r\n"),
+        // A second CONNECT keeps headers unless it says otherwise.
+        script(
+            "hpub_headers_kept_by_second_connect",
+            format!("{QUIET_HEADERS}{QUIET}SUB foo 1\r\nHPUB foo 12 12\r\nNATS/1.0\r\n\r\n\r\nPING\r\n"),
+        ),
+        script(
+            "hpub_headers_turned_off_by_second_connect",
+            format!("{QUIET_HEADERS}CONNECT {{\"headers\":false}}\r\nHPUB foo 12 14\r\n"),
+        ),
         script(
             "hpub_verbose_headers",
             "CONNECT {\"headers\":true}\r\nSUB foo 1\r\nHPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\nPING\r\n",

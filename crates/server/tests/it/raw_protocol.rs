@@ -179,6 +179,24 @@ fn hpub_and_hmsg() {
     check(addr, "HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\nPING\r\n", "<EOF>");
 }
 
+/// nats-server closes a connection without headers at the end of the HPUB line, silently:
+/// it does not wait for the payload, nor judge a terminator it never reads.
+#[test]
+fn hpub_without_headers_closes_at_the_line() {
+    let server = TestServer::start();
+    let addr = server.addr();
+    for connect in [QUIET, "CONNECT {\"verbose\":false,\"headers\":false}\r\n"] {
+        let mut conn = RawConn::connect(addr);
+        conn.send(format!("{connect}PING\r\n").as_bytes());
+        assert!(conn.expect_contains(b"PONG\r\n", WAIT));
+        conn.send(b"HPUB foo 12 14\r\n");
+        assert!(conn.is_closed(WAIT), "still open after the HPUB line ({connect:?})");
+        let text = String::from_utf8_lossy(conn.received()).into_owned();
+        assert!(text.ends_with("PONG\r\n"), "nothing follows the PONG: {text:?}");
+    }
+    check(addr, &format!("{QUIET}HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhiXXPING\r\n"), "<EOF>");
+}
+
 #[test]
 fn headers_are_stripped_for_a_subscriber_without_header_support() {
     let server = TestServer::start();
