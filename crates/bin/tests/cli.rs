@@ -110,6 +110,32 @@ fn config_check_accepts_and_rejects_with_position() {
     assert_eq!(out.status.code(), Some(1), "-t needs -c");
 }
 
+/// Launchers grep for nats-server's `Parse error on line N: '...'`; rnats prints that text
+/// whole after the file:line:column. nats-server 2.15.1 prints the same with and without `-t`,
+/// inside an include wrapped in `error parsing include file '...', `.
+#[test]
+fn syntax_errors_print_nats_servers_parse_error_text() {
+    let reason = r#"'Expected an array value terminator "," or an array terminator "]", but got '3' instead.'"#;
+    let bad = temp_file("syntax.conf", "port: 4333\nfoo = [\n  1\n 2 3\n]\n");
+    let top = temp_file("includes-syntax.conf", "include syntax.conf\n");
+    for (conf, nats_server_says) in [
+        (&bad, format!("Parse error on line 4: {reason}")),
+        (&top, format!("error parsing include file 'syntax.conf', Parse error on line 4: {reason}")),
+    ] {
+        for check in [true, false] {
+            let mut command = Command::new(BIN);
+            if check {
+                command.arg("-t");
+            }
+            let out = command.arg("-c").arg(conf).output().expect("run");
+            assert_eq!(out.status.code(), Some(1));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let expected = format!("rnats-server: {}:4:5: {nats_server_says}\n", bad.display());
+            assert_eq!(stderr, expected, "-t: {check}");
+        }
+    }
+}
+
 #[test]
 fn config_file_runs_and_flags_override_it() {
     let conf = temp_file("run.conf", "listen: 127.0.0.1:-1\nserver_name: from-file\nmax_payload: 2048\n");

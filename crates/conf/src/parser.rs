@@ -135,7 +135,9 @@ impl Parser<'_, '_> {
         match item.kind {
             Kind::Eof => return false,
             Kind::Error => {
-                self.error(pos, String::from_utf8_lossy(&item.val).into_owned());
+                // nats-server's own words: launchers (client test suites) look for them.
+                let reason = String::from_utf8_lossy(&item.val);
+                self.error(pos, format!("Parse error on line {}: '{reason}'", item.line));
                 return false;
             }
             Kind::Text | Kind::CommentStart => {}
@@ -329,7 +331,12 @@ impl Parser<'_, '_> {
         self.session.files.push(shown);
         let (map, errors) = parse(&data, Arc::new(path), self.depth(), self.session);
         self.session.files.pop();
-        self.errors.extend(errors);
+        // Wrapped as nats-server wraps them, so its whole message is part of ours.
+        self.errors.extend(
+            errors
+                .into_iter()
+                .map(|e| Error { message: format!("error parsing include file '{target}', {}", e.message), ..e }),
+        );
         for entry in map.entries {
             let used = entry.used_as_variable;
             self.keys.push((entry.key, entry.key_pos));

@@ -113,10 +113,11 @@ fn arrays_with_commas_newlines_and_maps() {
 
 #[test]
 fn a_number_right_before_closing_bracket_is_a_string_as_in_go() {
-    // nats-server 2.9.10 lexes `1]` as the string "1]" and then misses the array's end.
+    // nats-server (2.9.10 and 2.15.1) lexes `1]` as the string "1]" and then misses the array's end;
+    // it shows the end of input as a NUL.
     assert_eq!(
         first_error("a: [1]\n"),
-        "2:1: Expected an array value terminator \",\" or an array terminator \"]\", but got 'EOF' instead."
+        "2:1: Parse error on line 2: 'Expected an array value terminator \",\" or an array terminator \"]\", but got '\0' instead.'"
     );
     // With a blank or a comma before `]` it is an integer; `1k]` stops before the `]` but is a string.
     assert_eq!(array_of(value(&parse("a: [1 ]"), "a")), [Value::Integer(1)]);
@@ -212,12 +213,18 @@ fn booleans_in_any_case() {
 fn datetimes() {
     let m = parse("a: 2016-05-04T18:53:41Z\n");
     assert_eq!(value(&m, "a"), &Value::DateTime("2016-05-04T18:53:41Z".into()));
-    assert_eq!(first_error("a: 2016-05-04\n"), "2:1: Expected 'T' in ISO8601 datetime, but found '\\n' instead.");
+    assert_eq!(
+        first_error("a: 2016-05-04\n"),
+        "2:1: Parse error on line 2: 'Expected 'T' in ISO8601 datetime, but found '\\n' instead.'"
+    );
     assert_eq!(
         first_error("a: 2016-13-04T18:53:41Z\n"),
         "1:3: expected Zulu formatted DateTime, but got '2016-13-04T18:53:41Z'"
     );
-    assert_eq!(first_error("a: 16-05-04\n"), "1:6: All ISO8601 dates must be in full Zulu form.");
+    assert_eq!(
+        first_error("a: 16-05-04\n"),
+        "1:6: Parse error on line 1: 'All ISO8601 dates must be in full Zulu form.'"
+    );
 }
 
 #[test]
@@ -317,7 +324,10 @@ fn environment_variables_are_parsed_as_values() {
 fn environment_errors() {
     let env = [("BAD", "\"open"), ("A", "$B"), ("B", "$A"), ("SELF", "x $SELF")];
     let err = parse_env_files("a: $BAD\n", &env, &[]).expect_err("bad value");
-    assert_eq!(err[0].message, "variable reference for 'BAD' could not be parsed: Unexpected EOF.");
+    assert_eq!(
+        err[0].message,
+        "variable reference for 'BAD' could not be parsed: Parse error on line 1: 'Unexpected EOF.'"
+    );
     let err = parse_env_files("a: $A\n", &env, &[]).expect_err("cycle");
     assert!(err[0].message.contains("cycle"), "{err:?}");
     assert_eq!(err[0].pos.as_ref().map(at), Some((1, 4)));
@@ -359,7 +369,7 @@ fn includes_add_keys_from_the_including_folder() {
 fn included_files_do_not_see_the_including_files_variables() {
     let files = [("inc.conf", "b: $a\n")];
     let err = parse_env_files("a: 1\ninclude inc.conf\n", &[], &files).expect_err("fails");
-    assert_eq!(err[0].message, "variable reference for 'a' can not be found");
+    assert_eq!(err[0].message, "error parsing include file 'inc.conf', variable reference for 'a' can not be found");
     assert_eq!(*err[0].pos.as_ref().expect("pos").file, PathBuf::from("inc.conf"));
 }
 
@@ -387,7 +397,10 @@ fn include_errors() {
     assert!(err[0].message.contains("include cycle"), "{err:?}");
     let err = parse_env_files("include a.conf\n", &[], &files).expect_err("cycle");
     assert!(err[0].message.contains("'a.conf' -> 'b.conf' -> 'a.conf'"), "{err:?}");
-    assert_eq!(first_error("include [x]\n"), "1:9: Expected include value but found start of an array");
+    assert_eq!(
+        first_error("include [x]\n"),
+        "1:9: Parse error on line 1: 'Expected include value but found start of an array'"
+    );
     let files = [("bad.conf", "a: {\n")];
     let err = parse_env_files("include bad.conf\n", &[], &files).expect_err("bad include");
     assert_eq!(*err[0].pos.as_ref().expect("pos").file, PathBuf::from("bad.conf"));
@@ -423,7 +436,7 @@ fn lexical_errors_report_go_line_and_column() {
         ("a: \"\\xZZ\"\n", "1:8: Expected two hexadecimal digits after '\\x', but got 'ZZ'"),
         ("a {\n", "2:1: Unexpected EOF processing map."),
         ("a { b", "1:5: Unexpected EOF processing map key."),
-        ("a: [1, 2\n", "2:1: Expected an array value terminator \",\" or an array terminator \"]\", but got 'EOF' instead."),
+        ("a: [1, 2\n", "2:1: Expected an array value terminator \",\" or an array terminator \"]\", but got '\0' instead."),
         ("a:\n", "2:1: Expected value but found new line"),
         ("a: .5\n", "1:4: Floats must start with a digit"),
         ("a: 1.x\n", "1:6: Floats must have a digit after the '.', but got 'x' instead."),
@@ -435,8 +448,24 @@ fn lexical_errors_report_go_line_and_column() {
         ("a: [,]\n", "1:5: Unexpected array value terminator ','."),
     ];
     for (text, expected) in cases {
-        assert_eq!(first_error(text), expected, "{text:?}");
+        // nats-server prints `Parse error on line N: '<reason>'`; we put file:line:col first.
+        let (place, reason) = expected.split_once(": ").expect("line:col: reason");
+        let line = place.split(':').next().expect("line");
+        assert_eq!(first_error(text), format!("{place}: Parse error on line {line}: '{reason}'"), "{text:?}");
     }
+}
+
+#[test]
+fn syntax_errors_in_includes_are_wrapped_as_nats_server_wraps_them() {
+    let files = [("a.conf", "include b.conf\n"), ("b.conf", "x: [\n  1\n 2 3\n]\n")];
+    let err = parse_env_files("include a.conf\n", &[], &files).expect_err("bad include");
+    // nats-server 2.15.1 (and 2.9.10), with and without -t:
+    // nats-server: error parsing include file 'a.conf', error parsing include file 'b.conf', Parse error on line 3: '...'
+    assert_eq!(
+        err[0].to_string(),
+        "b.conf:3:5: error parsing include file 'a.conf', error parsing include file 'b.conf', \
+         Parse error on line 3: 'Expected an array value terminator \",\" or an array terminator \"]\", but got '3' instead.'"
+    );
 }
 
 #[test]
