@@ -136,6 +136,28 @@ fn syntax_errors_print_nats_servers_parse_error_text() {
     }
 }
 
+/// nats-server 2.15.1 checks `no_auth_user` when the server is created: `-t` passes, a start
+/// fails with the reason alone.
+#[test]
+fn no_auth_user_naming_nobody_refuses_to_start() {
+    let users = "authorization {\n  users: [{user: a, password: b}]\n}\n";
+    let cases = [
+        (
+            format!("port: -1\nno_auth_user: nobody\n{users}"),
+            "not present as user or nkey in authorization block or account configuration",
+        ),
+        ("port: -1\nno_auth_user: \"nobody\"\n".to_string(), "present, but users/nkeys are not defined"),
+    ];
+    for (text, reason) in cases {
+        let conf = temp_file("no-auth-user.conf", &text);
+        let check = Command::new(BIN).args(["-t", "-c"]).arg(&conf).output().expect("run -t");
+        assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+        let run = Command::new(BIN).arg("-c").arg(&conf).output().expect("run");
+        assert_eq!(run.status.code(), Some(1));
+        assert_eq!(String::from_utf8_lossy(&run.stderr), format!("rnats-server: no_auth_user: \"nobody\" {reason}\n"));
+    }
+}
+
 #[test]
 fn config_file_runs_and_flags_override_it() {
     let conf = temp_file("run.conf", "listen: 127.0.0.1:-1\nserver_name: from-file\nmax_payload: 2048\n");

@@ -11,7 +11,7 @@
 //! (`authorization`, users, permissions), `accounts`, `tls`, `cluster`, `gateway`,
 //! `leafnodes`, `websocket`, `mqtt`, `jetstream`, `operator` (operator, trusted keys,
 //! resolvers) and `misc` (the remaining shapes); `check`, `duration` and `listen` hold the
-//! shared pieces.
+//! shared pieces. `validate` holds the checks nats-server makes only when a server is created.
 
 mod accounts;
 mod auth;
@@ -27,6 +27,7 @@ mod mqtt;
 mod operator;
 mod tls;
 mod top;
+mod validate;
 mod websocket;
 
 use std::fmt;
@@ -34,6 +35,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use rnats_conf::Pos;
+pub use validate::validate;
 
 /// Credentials a client must present (the simple single-user forms of the command line).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
