@@ -11,7 +11,7 @@ use super::auth::{
 };
 use super::check::{go_display, go_quote_value, go_type, Ctx, Item, Step};
 use super::duration::parse_go_duration;
-use super::Options;
+use super::{Limit, Options};
 
 /// nats-server's global account, which a configuration may not define.
 const GLOBAL_ACCOUNT: &str = "$G";
@@ -689,14 +689,13 @@ fn limits(ctx: &mut Ctx, item: Item<'_>) -> Step<super::AccountLimits> {
             .fail(item.pos, format!("Expected account limits to be a map/struct, got {}", go_display(item.value)));
     };
     let mut limits = super::AccountLimits::default();
-    // nats-server: a negative or zero value means no limit.
-    let positive = |n: i64| usize::try_from(n).ok().filter(|&n| n > 0);
+    // nats-server keeps each as an int32: -1 is no limit, 0 and other negatives refuse all.
     for entry in fields.iter() {
         let it = Item::entry(entry);
         match entry.key.to_ascii_lowercase().as_str() {
-            "max_connections" | "max_conn" => limits.max_connections = positive(ctx.int(it)?),
-            "max_subscriptions" | "max_subs" => limits.max_subscriptions = positive(ctx.int(it)?),
-            "max_payload" | "max_pay" => limits.max_payload = positive(ctx.int(it)?),
+            "max_connections" | "max_conn" => limits.max_connections = Limit::from_config(ctx.int(it)?),
+            "max_subscriptions" | "max_subs" => limits.max_subscriptions = Limit::from_config(ctx.int(it)?),
+            "max_payload" | "max_pay" => limits.max_payload = Limit::from_config(ctx.int(it)?),
             "max_leafnodes" | "max_leafs" => {
                 ctx.int(it)?;
             }

@@ -21,6 +21,7 @@ mod duration;
 mod gateway;
 mod jetstream;
 mod leafnodes;
+mod limit;
 mod listen;
 mod misc;
 mod mqtt;
@@ -34,6 +35,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use limit::Limit;
 pub use rnats_conf::Pos;
 pub use validate::validate;
 
@@ -261,15 +263,15 @@ pub struct ServiceImportConfig {
     pub response_threshold: Option<Duration>,
 }
 
-/// An account's `limits {}` (`None`: unlimited).
+/// An account's `limits {}` (unset: [`Limit::NONE`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AccountLimits {
     /// Client connections bound to the account at once.
-    pub max_connections: Option<usize>,
+    pub max_connections: Limit,
     /// Subscriptions per connection in the account.
-    pub max_subscriptions: Option<usize>,
+    pub max_subscriptions: Limit,
     /// Largest payload a client of the account may publish.
-    pub max_payload: Option<usize>,
+    pub max_payload: Limit,
 }
 
 /// Everything the server is told at start.
@@ -289,10 +291,11 @@ pub struct Options {
     pub max_control_line: usize,
     /// Outbound bytes a connection may have pending before it is closed as a slow consumer.
     pub max_pending: usize,
-    /// Most client connections at once.
+    /// Most client connections at once (0: none at all, as nats-server 2.15.1 reads
+    /// `max_connections` of 0 or less).
     pub max_connections: usize,
-    /// Most subscriptions per connection (0: unlimited).
-    pub max_subscriptions: usize,
+    /// Most subscriptions per connection.
+    pub max_subscriptions: Limit,
     /// Interval between server PINGs.
     pub ping_interval: Duration,
     /// Unanswered PINGs before the connection is stale.
@@ -347,7 +350,7 @@ impl Default for Options {
             max_control_line: rnats_proto::DEFAULT_MAX_CONTROL_LINE,
             max_pending: 64 * 1024 * 1024,
             max_connections: 64 * 1024,
-            max_subscriptions: 0,
+            max_subscriptions: Limit::NONE,
             ping_interval: Duration::from_secs(120),
             ping_max: 2,
             write_deadline: Duration::from_secs(10),

@@ -16,7 +16,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
-use rnats::options::SimpleAuth;
+use rnats::options::{Limit, SimpleAuth};
 use rnats::Options;
 use rnats_testkit::{mask_info, run_script, wait_for, GoServer, RawConn, TestServer};
 
@@ -636,7 +636,7 @@ fn limits_and_auth_match_go_server() {
     let options = Options {
         max_payload: 16,
         max_control_line: 64,
-        max_subscriptions: 2,
+        max_subscriptions: Limit::at_most(2),
         auth: SimpleAuth { user: Some("alice".into()), pass: Some("secret".into()), token: None },
         auth_timeout: Some(Duration::from_millis(500)),
         ..Options::default()

@@ -8,6 +8,7 @@ mod differential_auth;
 mod leafnodes;
 mod leafnodes_interop;
 mod limits;
+mod limits_config;
 mod raw_protocol;
 mod support;
 mod tls;

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use rnats::options::SimpleAuth;
+use rnats::options::{Limit, SimpleAuth};
 use rnats::Options;
 use rnats_testkit::{run_script, wait_for, RawConn, TestServer};
 
@@ -437,7 +437,7 @@ fn small_max_control_line() {
 
 #[test]
 fn max_subscriptions_refuses_more_but_keeps_the_connection() {
-    let server = TestServer::with_options(Options { max_subscriptions: 2, ..Options::default() });
+    let server = TestServer::with_options(Options { max_subscriptions: Limit::at_most(2), ..Options::default() });
     let addr = server.addr();
     check(
         addr,
