@@ -200,15 +200,38 @@ fn unenforceable_security_settings_refuse_to_start() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("refusing to start"));
 }
 
+/// Like nats-server, the files are read with the configuration: `-t` and a start both fail,
+/// at the `tls` key, with the path as written. (Their contents are checked at start.)
+#[test]
+fn tls_files_that_cannot_be_read_fail_with_the_position() {
+    let conf = temp_file("tls.conf", "port: -1\ntls {\n  cert_file: \"missing.pem\"\n  key_file: \"key.pem\"\n}\n");
+    // nats-server 2.15.1: "nats-server: tls.conf:2:1: error parsing X509 certificate/key pair:
+    // open missing.pem: no such file or directory".
+    let expected = format!(
+        "rnats-server: {}:2:1: error parsing X509 certificate/key pair: open missing.pem: no such file or directory\n",
+        conf.display()
+    );
+    for check in [true, false] {
+        let mut command = Command::new(BIN);
+        if check {
+            command.arg("-t");
+        }
+        let out = command.arg("-c").arg(&conf).current_dir(std::env::temp_dir()).output().expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), expected, "-t: {check}");
+    }
+}
+
 #[test]
 fn tls_files_that_cannot_be_served_fail_at_start_with_the_reason() {
-    let conf = temp_file("tls.conf", "port: -1\ntls {\n  cert_file: \"missing.pem\"\n  key_file: \"key.pem\"\n}\n");
-    let check = Command::new(BIN).args(["-t", "-c"]).arg(&conf).output().expect("run -t");
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
-    let run = Command::new(BIN).arg("-c").arg(&conf).output().expect("run");
+    let dir = temp_file("empty-cert.pem", "").parent().expect("temp folder").to_path_buf();
+    std::fs::write(dir.join("empty-key.pem"), "").expect("write key");
+    let text = "port: -1\ntls {\n  cert_file: \"empty-cert.pem\"\n  key_file: \"empty-key.pem\"\n}\n";
+    let conf = temp_file("tls-empty.conf", text);
+    let run = Command::new(BIN).arg("-c").arg(&conf).current_dir(&dir).output().expect("run");
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("missing.pem"), "{stderr}");
+    assert!(stderr.contains("empty-cert.pem"), "{stderr}");
     let run = Command::new(BIN).args(["-p", "-1", "--tls"]).output().expect("run");
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);

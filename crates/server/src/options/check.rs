@@ -110,6 +110,8 @@ pub(crate) struct Ctx {
     pub users: UserRegistry,
     /// `store_dir` was set (top level or in `jetstream`).
     pub store_dir_set: bool,
+    /// Where relative file names (TLS files) are looked up: nats-server's working folder.
+    pub base_dir: std::path::PathBuf,
 }
 
 impl Ctx {

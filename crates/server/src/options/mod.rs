@@ -27,6 +27,7 @@ mod misc;
 mod mqtt;
 mod operator;
 mod tls;
+mod tls_files;
 mod top;
 mod validate;
 mod websocket;
@@ -439,14 +440,25 @@ impl From<rnats_conf::Error> for ConfigError {
 /// `write_deadline should be converted to a duration`), then the errors in file order. A
 /// syntax error is reported as the parser gives it.
 pub fn load_config(path: &Path) -> Result<Loaded, Vec<ConfigError>> {
+    load_config_in(path, Path::new(""))
+}
+
+/// [`load_config`] with relative file names in the configuration (TLS files) taken from `dir`
+/// rather than the working folder.
+pub fn load_config_in(path: &Path, dir: &Path) -> Result<Loaded, Vec<ConfigError>> {
     let map =
         rnats_conf::parse_file(path).map_err(|errors| errors.into_iter().map(ConfigError::from).collect::<Vec<_>>())?;
-    from_map(&map)
+    from_map_in(&map, dir)
 }
 
 /// Interprets a parsed configuration (see [`load_config`]).
 pub fn from_map(map: &rnats_conf::Map) -> Result<Loaded, Vec<ConfigError>> {
-    let mut ctx = check::Ctx::default();
+    from_map_in(map, Path::new(""))
+}
+
+/// [`from_map`] with relative file names taken from `dir` (see [`load_config_in`]).
+pub fn from_map_in(map: &rnats_conf::Map, dir: &Path) -> Result<Loaded, Vec<ConfigError>> {
+    let mut ctx = check::Ctx { base_dir: dir.to_path_buf(), ..check::Ctx::default() };
     let mut options = Options::default();
     top::apply(&mut ctx, &mut options, map);
     if ctx.errors.is_empty() {
