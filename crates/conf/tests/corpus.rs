@@ -33,7 +33,7 @@ fn value_positions(value: &Value, out: &mut Vec<(String, usize, usize)>) {
     match value {
         Value::Map(map) => positions(map, out),
         Value::Array(values) => {
-            for v in values {
+            for v in values.iter() {
                 out.push((v.pos.file.display().to_string(), v.pos.line, v.pos.column));
                 value_positions(&v.value, out);
             }

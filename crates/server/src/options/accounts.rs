@@ -199,7 +199,7 @@ pub(crate) fn accounts(ctx: &mut Ctx, o: &mut Options, item: Item<'_>) {
     match item.value {
         Value::Array(elements) => {
             let mut seen = HashSet::new();
-            for element in elements {
+            for element in elements.iter() {
                 let Value::String(name) = &element.value else {
                     let _: Step<()> = ctx.wrong_type(Item::element(element), "string");
                     return;
@@ -322,7 +322,7 @@ fn exports(ctx: &mut Ctx, owner: &str, item: Item<'_>, refs: &mut References) ->
     let Value::Array(elements) = item.value else {
         return ctx.fail(item.pos, format!("Exports should be an array, got {}", go_type(item.value)));
     };
-    for element in elements {
+    for element in elements.iter() {
         let Value::Map(fields) = &element.value else {
             let message = format!("Export Items should be a map with type entry, got {}", go_type(&element.value));
             ctx.error(&element.pos, message);
@@ -515,7 +515,7 @@ fn imports(ctx: &mut Ctx, importer: &str, item: Item<'_>, refs: &mut References)
     };
     // Service import subjects of this account: subject -> (account, subject).
     let mut services: HashMap<String, (String, String)> = HashMap::new();
-    for element in elements {
+    for element in elements.iter() {
         let Value::Map(fields) = &element.value else {
             let message = format!("Import Items should be a map with type entry, got {}", go_type(&element.value));
             ctx.error(&element.pos, message);
@@ -721,7 +721,7 @@ pub(crate) fn mappings(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
         match it.value {
             Value::String(_) => {}
             Value::Array(elements) => {
-                for element in elements {
+                for element in elements.iter() {
                     let _ = map_destination(ctx, Item::element(element));
                 }
             }

@@ -155,7 +155,7 @@ pub(crate) fn users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<ConfigUser>> {
         return ctx.fail(item.pos, format!("Expected users field to be an array, got {}", go_display(item.value)));
     };
     let mut out = Vec::with_capacity(elements.len());
-    for element in elements {
+    for element in elements.iter() {
         let Value::Map(fields) = &element.value else {
             let shown = go_display(&element.value);
             ctx.error(&element.pos, format!("Expected user entry to be a map/struct, got {shown}"));
@@ -276,7 +276,7 @@ pub(crate) fn permission_subjects(ctx: &mut Ctx, item: Item<'_>, placed: bool) -
         Value::String(s) => vec![s.clone()],
         Value::Array(elements) => {
             let mut subjects = Vec::with_capacity(elements.len());
-            for element in elements {
+            for element in elements.iter() {
                 match &element.value {
                     Value::String(s) => subjects.push(s.clone()),
                     _ => return ctx.fail(&element.pos, "Subject in permissions array cannot be cast to string"),

@@ -227,7 +227,7 @@ impl Ctx {
             Value::String(s) => Ok(vec![s.clone()]),
             Value::Array(elements) => {
                 let mut out = Vec::with_capacity(elements.len());
-                for element in elements {
+                for element in elements.iter() {
                     match &element.value {
                         Value::String(s) => out.push(s.clone()),
                         other => self.error(
@@ -382,8 +382,8 @@ mod tests {
         assert_eq!(go_type(&Value::Float(1.5)), "float64");
         assert_eq!(go_type(&Value::Bool(true)), "bool");
         assert_eq!(go_type(&Value::DateTime("2016-05-04T18:53:41Z".into())), "time.Time");
-        assert_eq!(go_type(&Value::Array(vec![])), "[]interface {}");
-        assert_eq!(go_type(&Value::Map(Map::default())), "map[string]interface {}");
+        assert_eq!(go_type(&Value::Array(Default::default())), "[]interface {}");
+        assert_eq!(go_type(&Value::Map(Default::default())), "map[string]interface {}");
     }
 
     #[test]

@@ -147,7 +147,7 @@ pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step
                         "expected 'pinned_certs' to be a list of hex-encoded sha256 of DER encoded SubjectPublicKeyInfo",
                     );
                 };
-                for element in elements {
+                for element in elements.iter() {
                     let entry = ctx.str(Item::element(element))?.to_ascii_lowercase();
                     if entry.len() != 64 || !entry.bytes().all(|b| b.is_ascii_hexdigit()) {
                         let message = format!(
