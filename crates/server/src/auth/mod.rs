@@ -21,7 +21,7 @@ pub use permissions::{Permissions, ReplyTracker, ResponseLimits};
 pub use secret::{constant_time_eq, is_bcrypt, Secret, SecretChecker};
 
 use crate::account::Account;
-use crate::options::{ConfigUser, Options};
+use crate::options::{ConfigUser, Options, PermissionsConfig};
 
 /// `len` bytes from the operating system's secure generator.
 pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
@@ -190,12 +190,17 @@ impl Authenticator {
     /// The credentials in `options`; `account` resolves account names (users of unknown
     /// accounts land in the global account, which the config check prevents).
     pub fn new(options: &Options, account: impl Fn(&str) -> Option<Arc<Account>>, global: Arc<Account>) -> Self {
-        let make = |config: &ConfigUser, identity: Identity| User {
+        // Users sharing a permissions block share its compiled form too.
+        let mut compiled: HashMap<*const PermissionsConfig, Arc<Permissions>, RandomState> = HashMap::default();
+        let mut make = |config: &ConfigUser, identity: Identity| User {
             identity,
             kinds: config.connection_types.clone(),
             password: config.password.as_deref().map(Secret::new),
             account: config.account.as_deref().and_then(&account).unwrap_or_else(|| Arc::clone(&global)),
-            permissions: config.permissions.as_ref().map(|p| Arc::new(Permissions::new(p))),
+            permissions: config
+                .permissions
+                .as_ref()
+                .map(|p| Arc::clone(compiled.entry(Arc::as_ptr(p)).or_insert_with(|| Arc::new(Permissions::new(p))))),
         };
         let mut users: HashMap<String, User, RandomState> = HashMap::default();
         let mut nkeys: HashMap<String, User, RandomState> = HashMap::default();

@@ -71,8 +71,9 @@ pub struct ConfigUser {
     /// The account the user belongs to (`None`: the global account).
     pub account: Option<String>,
     /// What the user may publish and subscribe to (`None`: anything), the block's or the
-    /// account's `default_permissions` when the user has none of its own.
-    pub permissions: Option<PermissionsConfig>,
+    /// account's `default_permissions` when the user has none of its own. Users given the
+    /// same block (a variable, the defaults) share it.
+    pub permissions: Option<std::sync::Arc<PermissionsConfig>>,
     /// `allowed_connection_types`, upper-cased (`None`: any kind of connection).
     pub connection_types: Option<Vec<String>>,
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod async_client;
 mod auth;
+mod config_scale;
 mod differential;
 mod differential_auth;
 mod leafnodes;
