@@ -85,34 +85,27 @@ impl Budget {
 
     /// Counts values built.
     pub fn charge_values(&mut self, values: u64) -> Result<(), String> {
-        self.used.values = self.used.values.saturating_add(values);
-        if self.used.values > MAX_VALUES {
-            self.exhausted = true;
-            return Err(format!(
-                "configuration too large: more than {MAX_VALUES} values (each use of a variable counts its value again)"
-            ));
-        }
-        Ok(())
+        let what = "values (each use of a variable counts its value again)";
+        self.count(|used| &mut used.values, values, MAX_VALUES, what)
     }
 
     /// Counts bytes read or copied.
     pub fn charge_bytes(&mut self, bytes: u64) -> Result<(), String> {
-        self.used.bytes = self.used.bytes.saturating_add(bytes);
-        if self.used.bytes > MAX_BYTES {
-            self.exhausted = true;
-            return Err(format!(
-                "configuration too large: more than {MAX_BYTES} bytes read (each include counts again) or copied by variables"
-            ));
-        }
-        Ok(())
+        let what = "bytes read (each include counts again) or copied by variables";
+        self.count(|used| &mut used.bytes, bytes, MAX_BYTES, what)
     }
 
     /// Counts keys an include sets.
     pub fn charge_included_keys(&mut self, keys: u64) -> Result<(), String> {
-        self.used.included_keys = self.used.included_keys.saturating_add(keys);
-        if self.used.included_keys > MAX_INCLUDED_KEYS {
+        self.count(|used| &mut used.included_keys, keys, MAX_INCLUDED_KEYS, "keys set by includes")
+    }
+
+    fn count(&mut self, counter: fn(&mut Stats) -> &mut u64, add: u64, max: u64, what: &str) -> Result<(), String> {
+        let total = counter(&mut self.used);
+        *total = total.saturating_add(add);
+        if *total > max {
             self.exhausted = true;
-            return Err(format!("configuration too large: includes set more than {MAX_INCLUDED_KEYS} keys"));
+            return Err(format!("configuration too large: more than {max} {what}"));
         }
         Ok(())
     }

@@ -610,7 +610,7 @@ fn interleaved_include_fan_out_stops_at_the_budget() {
     let (result, stats) = parse_str_with_stats(&text, Path::new("t.conf"), &|_| None, &read);
     let errors = result.expect_err("too large");
     assert_eq!(errors.len(), 1, "the parse stops: {:?}", &errors[..1]);
-    let expected = format!("configuration too large: includes set more than {MAX_INCLUDED_KEYS} keys");
+    let expected = format!("configuration too large: more than {MAX_INCLUDED_KEYS} keys set by includes");
     assert_eq!(errors[0].message, expected);
     // Stopped at the 53rd include of 4 096.
     assert_eq!(errors[0].pos.as_ref().map(|p| p.line), Some(2 * 52 + 1));

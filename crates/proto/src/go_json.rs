@@ -61,42 +61,39 @@ pub(crate) fn parse(input: &[u8]) -> Result<Document<'_>> {
 
 /// The members of a checked object.
 pub(crate) fn members(object: &[u8]) -> Result<Vec<(String, Member<'_>)>> {
-    let mut scanner = Scanner { input: object, at: 0 };
-    scanner.expect(b'{')?;
-    let mut out = Vec::new();
-    scanner.ws();
-    if scanner.eat(b'}') {
-        return Ok(out);
-    }
-    loop {
-        scanner.ws();
+    items(object, b'{', b'}', |scanner| {
         let key = unquote(scanner.string()?);
         scanner.ws();
         scanner.expect(b':')?;
         scanner.ws();
-        out.push((key, scanner.member()?));
-        scanner.ws();
-        if scanner.eat(b'}') {
-            return Ok(out);
-        }
-        scanner.expect(b',')?;
-    }
+        Ok((key, scanner.member()?))
+    })
 }
 
 /// The elements of a checked array.
 pub(crate) fn elements(array: &[u8]) -> Result<Vec<Member<'_>>> {
-    let mut scanner = Scanner { input: array, at: 0 };
-    scanner.expect(b'[')?;
+    items(array, b'[', b']', Scanner::member)
+}
+
+/// The items between `open` and `close`, separated by commas, each read by `item`.
+fn items<'a, T>(
+    raw: &'a [u8],
+    open: u8,
+    close: u8,
+    mut item: impl FnMut(&mut Scanner<'a>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut scanner = Scanner { input: raw, at: 0 };
+    scanner.expect(open)?;
     let mut out = Vec::new();
     scanner.ws();
-    if scanner.eat(b']') {
+    if scanner.eat(close) {
         return Ok(out);
     }
     loop {
         scanner.ws();
-        out.push(scanner.member()?);
+        out.push(item(&mut scanner)?);
         scanner.ws();
-        if scanner.eat(b']') {
+        if scanner.eat(close) {
             return Ok(out);
         }
         scanner.expect(b',')?;
