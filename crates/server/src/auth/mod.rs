@@ -272,7 +272,8 @@ impl Authenticator {
 
     /// The `no_auth_user`'s grant: what a client without credentials gets.
     pub fn no_auth_grant(&self) -> Option<Grant> {
-        let user = self.users.get(self.no_auth_user.as_deref()?)?;
+        let name = self.no_auth_user.as_deref()?;
+        let user = self.users.get(name).or_else(|| self.nkeys.get(name))?;
         user.admits(ConnectionKind::Standard).then(|| user.grant())
     }
 
@@ -317,6 +318,19 @@ impl Authenticator {
             return Verdict::Granted(self.anonymous());
         }
         let presented_nkey = connect.nkey.as_deref().filter(|k| !k.is_empty());
+        let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
+        let anonymous = empty(&connect.user) && empty(&connect.pass) && empty(&connect.auth_token);
+        // nats-server: a `no_auth_user` that names an NKEY user logs a client without any
+        // credentials in as that user, with no signature to check.
+        if let (true, None, Some(user)) =
+            (anonymous, presented_nkey, self.no_auth_user.as_deref().and_then(|name| self.nkeys.get(name)))
+        {
+            return if user.admits(kind) {
+                Verdict::Granted(user.grant())
+            } else {
+                Verdict::Denied(user.identity.clone())
+            };
+        }
         if let (false, Some(key)) = (self.nkeys.is_empty(), presented_nkey) {
             let Some(user) = self.nkeys.get(key) else {
                 return Verdict::Denied(Identity::Nkey(key.into()));
@@ -332,8 +346,6 @@ impl Authenticator {
             if map_certificates {
                 return self.decide_by_certificate(connect, cert, kind);
             }
-            let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
-            let anonymous = empty(&connect.user) && empty(&connect.pass) && empty(&connect.auth_token);
             if anonymous {
                 // nats-server logs such a client in with the user's own credentials.
                 if let Some(user) = self.no_auth_user.as_deref().and_then(|name| self.users.get(name)) {
