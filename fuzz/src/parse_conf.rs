@@ -85,7 +85,7 @@ fn check_value(value: &Value, depth: usize, text: &str) {
         }
         Value::Array(values) => {
             assert!(depth < MAX_DEPTH, "an array nested deeper than {MAX_DEPTH}; input {text:?}");
-            for v in values {
+            for v in values.iter() {
                 check_pos(&v.pos, text);
                 check_value(&v.value, depth + 1, text);
             }

@@ -66,6 +66,11 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    if let Err(e) = rnats::options::validate(&options) {
+        // nats-server prints its own name and the reason, no log line.
+        eprintln!("rnats-server: {e}");
+        return ExitCode::FAILURE;
+    }
     if !security_gaps.is_empty() {
         let mut text = String::from(
             "rnats-server: refusing to start: the configuration asks for security settings rnats does not enforce yet:\n",

@@ -110,6 +110,54 @@ fn config_check_accepts_and_rejects_with_position() {
     assert_eq!(out.status.code(), Some(1), "-t needs -c");
 }
 
+/// Launchers grep for nats-server's `Parse error on line N: '...'`; rnats prints that text
+/// whole after the file:line:column. nats-server 2.15.1 prints the same with and without `-t`,
+/// inside an include wrapped in `error parsing include file '...', `.
+#[test]
+fn syntax_errors_print_nats_servers_parse_error_text() {
+    let reason = r#"'Expected an array value terminator "," or an array terminator "]", but got '3' instead.'"#;
+    let bad = temp_file("syntax.conf", "port: 4333\nfoo = [\n  1\n 2 3\n]\n");
+    let top = temp_file("includes-syntax.conf", "include syntax.conf\n");
+    for (conf, nats_server_says) in [
+        (&bad, format!("Parse error on line 4: {reason}")),
+        (&top, format!("error parsing include file 'syntax.conf', Parse error on line 4: {reason}")),
+    ] {
+        for check in [true, false] {
+            let mut command = Command::new(BIN);
+            if check {
+                command.arg("-t");
+            }
+            let out = command.arg("-c").arg(conf).output().expect("run");
+            assert_eq!(out.status.code(), Some(1));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let expected = format!("rnats-server: {}:4:5: {nats_server_says}\n", bad.display());
+            assert_eq!(stderr, expected, "-t: {check}");
+        }
+    }
+}
+
+/// nats-server 2.15.1 checks `no_auth_user` when the server is created: `-t` passes, a start
+/// fails with the reason alone.
+#[test]
+fn no_auth_user_naming_nobody_refuses_to_start() {
+    let users = "authorization {\n  users: [{user: a, password: b}]\n}\n";
+    let cases = [
+        (
+            format!("port: -1\nno_auth_user: nobody\n{users}"),
+            "not present as user or nkey in authorization block or account configuration",
+        ),
+        ("port: -1\nno_auth_user: \"nobody\"\n".to_string(), "present, but users/nkeys are not defined"),
+    ];
+    for (text, reason) in cases {
+        let conf = temp_file("no-auth-user.conf", &text);
+        let check = Command::new(BIN).args(["-t", "-c"]).arg(&conf).output().expect("run -t");
+        assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+        let run = Command::new(BIN).arg("-c").arg(&conf).output().expect("run");
+        assert_eq!(run.status.code(), Some(1));
+        assert_eq!(String::from_utf8_lossy(&run.stderr), format!("rnats-server: no_auth_user: \"nobody\" {reason}\n"));
+    }
+}
+
 #[test]
 fn config_file_runs_and_flags_override_it() {
     let conf = temp_file("run.conf", "listen: 127.0.0.1:-1\nserver_name: from-file\nmax_payload: 2048\n");
@@ -152,15 +200,38 @@ fn unenforceable_security_settings_refuse_to_start() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("refusing to start"));
 }
 
+/// Like nats-server, the files are read with the configuration: `-t` and a start both fail,
+/// at the `tls` key, with the path as written. (Their contents are checked at start.)
+#[test]
+fn tls_files_that_cannot_be_read_fail_with_the_position() {
+    let conf = temp_file("tls.conf", "port: -1\ntls {\n  cert_file: \"missing.pem\"\n  key_file: \"key.pem\"\n}\n");
+    // nats-server 2.15.1: "nats-server: tls.conf:2:1: error parsing X509 certificate/key pair:
+    // open missing.pem: no such file or directory".
+    let expected = format!(
+        "rnats-server: {}:2:1: error parsing X509 certificate/key pair: open missing.pem: no such file or directory\n",
+        conf.display()
+    );
+    for check in [true, false] {
+        let mut command = Command::new(BIN);
+        if check {
+            command.arg("-t");
+        }
+        let out = command.arg("-c").arg(&conf).current_dir(std::env::temp_dir()).output().expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), expected, "-t: {check}");
+    }
+}
+
 #[test]
 fn tls_files_that_cannot_be_served_fail_at_start_with_the_reason() {
-    let conf = temp_file("tls.conf", "port: -1\ntls {\n  cert_file: \"missing.pem\"\n  key_file: \"key.pem\"\n}\n");
-    let check = Command::new(BIN).args(["-t", "-c"]).arg(&conf).output().expect("run -t");
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
-    let run = Command::new(BIN).arg("-c").arg(&conf).output().expect("run");
+    let dir = temp_file("empty-cert.pem", "").parent().expect("temp folder").to_path_buf();
+    std::fs::write(dir.join("empty-key.pem"), "").expect("write key");
+    let text = "port: -1\ntls {\n  cert_file: \"empty-cert.pem\"\n  key_file: \"empty-key.pem\"\n}\n";
+    let conf = temp_file("tls-empty.conf", text);
+    let run = Command::new(BIN).arg("-c").arg(&conf).current_dir(&dir).output().expect("run");
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("missing.pem"), "{stderr}");
+    assert!(stderr.contains("empty-cert.pem"), "{stderr}");
     let run = Command::new(BIN).args(["-p", "-1", "--tls"]).output().expect("run");
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);

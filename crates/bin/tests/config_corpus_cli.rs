@@ -1,6 +1,7 @@
 //! `rnats-server -t -c FILE` over nats-server's own config files: exit status as nats-server
 //! 2.9.10's (`../shared/conf-corpus/expected.tsv`), except files rejected there only for a key
-//! of a newer release, which rnats accepts. (The library test `config_corpus` also checks that
+//! of a newer release, which rnats accepts; a syntax error carries nats-server's `Parse error on
+//! line N: '...'` text whole. (The library test `config_corpus` also checks that
 //! each rejection names the same file and line.)
 
 use std::process::Command;
@@ -38,6 +39,11 @@ fn config_check_agrees_with_nats_server_on_the_corpus() {
             ));
         } else if !want_ok && !String::from_utf8_lossy(&out.stderr).contains(".conf:") {
             mismatches.push(format!("{file}: the error names no file and line"));
+        } else if let Some(text) = first_error.strip_prefix("nats-server: ").filter(|t| t.starts_with("Parse error")) {
+            // Syntax errors carry nats-server's whole text after our file:line:column.
+            if !String::from_utf8_lossy(&out.stderr).contains(&format!(": {text}\n")) {
+                mismatches.push(format!("{file}: nats-server's text {text:?} is not in our error"));
+            }
         }
     }
     assert!(checked > 100, "corpus read ({checked} files)");

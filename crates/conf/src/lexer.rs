@@ -1066,10 +1066,11 @@ impl<'a> Lexer<'a> {
 }
 
 /// A rune in an error message: a newline as `\n` (as Go does), the end of input as `EOF`.
+/// A character in an error message as nats-server shows it: a newline escaped, anything else
+/// as itself (the end of input is Go's NUL rune, printed raw, so the text stays verbatim).
 fn show(r: char) -> String {
     match r {
         '\n' => "\\n".to_string(),
-        EOF => "EOF".to_string(),
         _ => r.to_string(),
     }
 }

@@ -18,17 +18,26 @@
 //!   bare string (`4222abc`, `10s`, `1kx`); dotted quads are strings (`127.0.0.1:4222`).
 //! - `$NAME`: the value of the key `NAME` set earlier in the current map or an enclosing one
 //!   (innermost first, exact case), else the environment variable `NAME` parsed as a value.
-//!   `$2a$...` (bcrypt) is a plain string.
+//!   `$2a$...` (bcrypt) is a plain string. The value is shared, not copied.
 //! - `include path` (bare or quoted, at the top level or in a map) adds the keys of
 //!   `Dir(this file)/path`, which sees none of this file's variables.
+//! - A key set again in the same map replaces the earlier setting, which moves to the later
+//!   place (nats-server's map keeps the last value).
+//!
+//! What one parse may build is bounded ([`MAX_VALUES`], [`MAX_BYTES`], [`MAX_INCLUDED_KEYS`];
+//! [`parse_str_with_stats`] tells what a parse counted): each use of a variable counts as a
+//! copy of its value, because whoever walks the result visits it once per use.
 //!
 //! Positions are where nats-server puts them: line 1-based, column counted from the newline
 //! before the line, which makes it 0-based on line 1 and 1-based after (see [`Pos`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod budget;
 mod chars;
+mod frame;
 mod include;
+mod included;
 mod lexer;
 mod parser;
 mod scalar;
@@ -37,6 +46,7 @@ mod value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use budget::{Stats, MAX_BYTES, MAX_INCLUDED_KEYS, MAX_VALUES};
 pub use value::{Entry, Error, Map, Pos, Spanned, Value};
 
 /// Parses the config file at `path`, following includes relative to its folder. Positions
@@ -70,6 +80,16 @@ pub fn parse_str_with(
     parse_bytes(text.as_bytes(), file, env, read_include)
 }
 
+/// [`parse_str_with`], also telling what the parse built (whether it succeeded or not).
+pub fn parse_str_with_stats(
+    text: &str,
+    file: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    read_include: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>,
+) -> (Result<Map, Vec<Error>>, Stats) {
+    parse_counted(text.as_bytes(), file, env, read_include)
+}
+
 /// The deepest nesting of maps and arrays accepted (the top-level map is level 0).
 pub const MAX_DEPTH: usize = parser::MAX_DEPTH;
 
@@ -79,13 +99,19 @@ fn parse_bytes(
     env: &dyn Fn(&str) -> Option<String>,
     read_include: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>,
 ) -> Result<Map, Vec<Error>> {
+    parse_counted(data, file, env, read_include).0
+}
+
+fn parse_counted(
+    data: &[u8],
+    file: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    read_include: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>,
+) -> (Result<Map, Vec<Error>>, Stats) {
     let mut session = parser::Session::new(file, env, read_include);
-    let (map, errors) = parser::parse(data, Arc::new(PathBuf::from(file)), 0, &mut session);
-    if errors.is_empty() {
-        Ok(map)
-    } else {
-        Err(errors)
-    }
+    let (entries, errors) = parser::parse(data, Arc::new(PathBuf::from(file)), 0, &mut session);
+    let result = if errors.is_empty() { Ok(parser::into_map(entries)) } else { Err(errors) };
+    (result, session.stats())
 }
 
 /// The process environment, as Go's `os.LookupEnv` sees it (names with `=` or NUL never

@@ -22,7 +22,9 @@ impl fmt::Display for Pos {
     }
 }
 
-/// A parsed value.
+/// A parsed value. Maps and arrays are shared, not copied: every `$NAME` reference to one
+/// points at the same allocation, so a value used many times costs memory once (cloning a
+/// `Value` clones a reference count for them).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// Quoted, block or bare string (durations like `"2m"` stay strings).
@@ -36,9 +38,9 @@ pub enum Value {
     /// An ISO-8601 date-time such as `2016-05-04T18:53:41Z`, as written.
     DateTime(String),
     /// `[ ... ]`.
-    Array(Vec<Spanned>),
+    Array(Arc<Vec<Spanned>>),
     /// `{ ... }` (and the top level of a file).
-    Map(Map),
+    Map(Arc<Map>),
 }
 
 /// A value and where it starts.
@@ -67,8 +69,9 @@ pub struct Entry {
     pub used_as_variable: bool,
 }
 
-/// The entries of a map in file order. A key given twice appears twice; [`Map::get`] returns
-/// the last, as nats-server's map keeps the last.
+/// The entries of a map in file order. A key given again replaces the earlier entry, as in
+/// nats-server's map (the parser keeps each exact key once, at the place of its last
+/// occurrence); keys differing in case are different keys.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Map {
     /// Entries in file order.
@@ -82,13 +85,9 @@ impl Map {
         self.entries.iter().rev().find(|e| e.key.eq_ignore_ascii_case(key))
     }
 
-    /// Entries in file order, each key once (the last occurrence wins, kept at its place).
+    /// Entries in file order.
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
-        self.entries
-            .iter()
-            .enumerate()
-            .filter(|(i, e)| !self.entries[i + 1..].iter().any(|later| later.key == e.key))
-            .map(|(_, e)| e)
+        self.entries.iter()
     }
 }
 

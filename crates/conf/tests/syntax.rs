@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rnats_conf::{parse_str_with, Error, Map, Pos, Value};
+use rnats_conf::{
+    parse_str_with, parse_str_with_stats, Error, Map, Pos, Spanned, Value, MAX_BYTES, MAX_INCLUDED_KEYS, MAX_VALUES,
+};
 
 /// Parses `text` as `t.conf` with the given environment and in-memory include files.
 fn parse_env_files(text: &str, env: &[(&str, &str)], files: &[(&str, &str)]) -> Result<Map, Vec<Error>> {
@@ -113,10 +115,11 @@ fn arrays_with_commas_newlines_and_maps() {
 
 #[test]
 fn a_number_right_before_closing_bracket_is_a_string_as_in_go() {
-    // nats-server 2.9.10 lexes `1]` as the string "1]" and then misses the array's end.
+    // nats-server (2.9.10 and 2.15.1) lexes `1]` as the string "1]" and then misses the array's end;
+    // it shows the end of input as a NUL.
     assert_eq!(
         first_error("a: [1]\n"),
-        "2:1: Expected an array value terminator \",\" or an array terminator \"]\", but got 'EOF' instead."
+        "2:1: Parse error on line 2: 'Expected an array value terminator \",\" or an array terminator \"]\", but got '\0' instead.'"
     );
     // With a blank or a comma before `]` it is an integer; `1k]` stops before the `]` but is a string.
     assert_eq!(array_of(value(&parse("a: [1 ]"), "a")), [Value::Integer(1)]);
@@ -212,12 +215,18 @@ fn booleans_in_any_case() {
 fn datetimes() {
     let m = parse("a: 2016-05-04T18:53:41Z\n");
     assert_eq!(value(&m, "a"), &Value::DateTime("2016-05-04T18:53:41Z".into()));
-    assert_eq!(first_error("a: 2016-05-04\n"), "2:1: Expected 'T' in ISO8601 datetime, but found '\\n' instead.");
+    assert_eq!(
+        first_error("a: 2016-05-04\n"),
+        "2:1: Parse error on line 2: 'Expected 'T' in ISO8601 datetime, but found '\\n' instead.'"
+    );
     assert_eq!(
         first_error("a: 2016-13-04T18:53:41Z\n"),
         "1:3: expected Zulu formatted DateTime, but got '2016-13-04T18:53:41Z'"
     );
-    assert_eq!(first_error("a: 16-05-04\n"), "1:6: All ISO8601 dates must be in full Zulu form.");
+    assert_eq!(
+        first_error("a: 16-05-04\n"),
+        "1:6: Parse error on line 1: 'All ISO8601 dates must be in full Zulu form.'"
+    );
 }
 
 #[test]
@@ -236,11 +245,11 @@ fn top_level_braces_are_skipped() {
 }
 
 #[test]
-fn duplicate_keys_are_kept_and_the_last_wins() {
+fn a_repeated_key_replaces_the_earlier_one_at_its_own_place() {
     let m = parse("a: 1\nA: 2\na: 3\n");
-    assert_eq!(m.entries.len(), 3);
+    let entries: Vec<(&str, &Value)> = m.iter().map(|e| (e.key.as_str(), &e.value.value)).collect();
+    assert_eq!(entries, [("A", &Value::Integer(2)), ("a", &Value::Integer(3))], "a and A are different keys");
     assert_eq!(value(&m, "a"), &Value::Integer(3));
-    assert_eq!(m.iter().count(), 2, "a and A are different keys for iter");
 }
 
 #[test]
@@ -294,7 +303,7 @@ fn variables_copy_maps_and_see_only_earlier_keys() {
 fn variables_mark_what_they_use() {
     let m = parse("X: 1\nY: 2\nZ: $X\nY: 3\nW: $Y\n");
     let used: Vec<(&str, bool)> = m.entries.iter().map(|e| (e.key.as_str(), e.used_as_variable)).collect();
-    assert_eq!(used, [("X", true), ("Y", false), ("Z", false), ("Y", true), ("W", false)]);
+    assert_eq!(used, [("X", true), ("Z", false), ("Y", true), ("W", false)]);
 }
 
 #[test]
@@ -317,7 +326,10 @@ fn environment_variables_are_parsed_as_values() {
 fn environment_errors() {
     let env = [("BAD", "\"open"), ("A", "$B"), ("B", "$A"), ("SELF", "x $SELF")];
     let err = parse_env_files("a: $BAD\n", &env, &[]).expect_err("bad value");
-    assert_eq!(err[0].message, "variable reference for 'BAD' could not be parsed: Unexpected EOF.");
+    assert_eq!(
+        err[0].message,
+        "variable reference for 'BAD' could not be parsed: Parse error on line 1: 'Unexpected EOF.'"
+    );
     let err = parse_env_files("a: $A\n", &env, &[]).expect_err("cycle");
     assert!(err[0].message.contains("cycle"), "{err:?}");
     assert_eq!(err[0].pos.as_ref().map(at), Some((1, 4)));
@@ -359,7 +371,7 @@ fn includes_add_keys_from_the_including_folder() {
 fn included_files_do_not_see_the_including_files_variables() {
     let files = [("inc.conf", "b: $a\n")];
     let err = parse_env_files("a: 1\ninclude inc.conf\n", &[], &files).expect_err("fails");
-    assert_eq!(err[0].message, "variable reference for 'a' can not be found");
+    assert_eq!(err[0].message, "error parsing include file 'inc.conf', variable reference for 'a' can not be found");
     assert_eq!(*err[0].pos.as_ref().expect("pos").file, PathBuf::from("inc.conf"));
 }
 
@@ -387,7 +399,10 @@ fn include_errors() {
     assert!(err[0].message.contains("include cycle"), "{err:?}");
     let err = parse_env_files("include a.conf\n", &[], &files).expect_err("cycle");
     assert!(err[0].message.contains("'a.conf' -> 'b.conf' -> 'a.conf'"), "{err:?}");
-    assert_eq!(first_error("include [x]\n"), "1:9: Expected include value but found start of an array");
+    assert_eq!(
+        first_error("include [x]\n"),
+        "1:9: Parse error on line 1: 'Expected include value but found start of an array'"
+    );
     let files = [("bad.conf", "a: {\n")];
     let err = parse_env_files("include bad.conf\n", &[], &files).expect_err("bad include");
     assert_eq!(*err[0].pos.as_ref().expect("pos").file, PathBuf::from("bad.conf"));
@@ -423,7 +438,7 @@ fn lexical_errors_report_go_line_and_column() {
         ("a: \"\\xZZ\"\n", "1:8: Expected two hexadecimal digits after '\\x', but got 'ZZ'"),
         ("a {\n", "2:1: Unexpected EOF processing map."),
         ("a { b", "1:5: Unexpected EOF processing map key."),
-        ("a: [1, 2\n", "2:1: Expected an array value terminator \",\" or an array terminator \"]\", but got 'EOF' instead."),
+        ("a: [1, 2\n", "2:1: Expected an array value terminator \",\" or an array terminator \"]\", but got '\0' instead."),
         ("a:\n", "2:1: Expected value but found new line"),
         ("a: .5\n", "1:4: Floats must start with a digit"),
         ("a: 1.x\n", "1:6: Floats must have a digit after the '.', but got 'x' instead."),
@@ -435,8 +450,24 @@ fn lexical_errors_report_go_line_and_column() {
         ("a: [,]\n", "1:5: Unexpected array value terminator ','."),
     ];
     for (text, expected) in cases {
-        assert_eq!(first_error(text), expected, "{text:?}");
+        // nats-server prints `Parse error on line N: '<reason>'`; we put file:line:col first.
+        let (place, reason) = expected.split_once(": ").expect("line:col: reason");
+        let line = place.split(':').next().expect("line");
+        assert_eq!(first_error(text), format!("{place}: Parse error on line {line}: '{reason}'"), "{text:?}");
     }
+}
+
+#[test]
+fn syntax_errors_in_includes_are_wrapped_as_nats_server_wraps_them() {
+    let files = [("a.conf", "include b.conf\n"), ("b.conf", "x: [\n  1\n 2 3\n]\n")];
+    let err = parse_env_files("include a.conf\n", &[], &files).expect_err("bad include");
+    // nats-server 2.15.1 (and 2.9.10), with and without -t:
+    // nats-server: error parsing include file 'a.conf', error parsing include file 'b.conf', Parse error on line 3: '...'
+    assert_eq!(
+        err[0].to_string(),
+        "b.conf:3:5: error parsing include file 'a.conf', error parsing include file 'b.conf', \
+         Parse error on line 3: 'Expected an array value terminator \",\" or an array terminator \"]\", but got '3' instead.'"
+    );
 }
 
 #[test]
@@ -471,14 +502,120 @@ fn nesting_is_capped() {
     assert!(first_error(&text).contains("deeper than 128"));
 }
 
+/// `a1 = [$a0 x 10]`, `a2 = [$a1 x 10]`, ...: 10^11 values for whoever walks the result. Each
+/// use shares its value, and the budget counts it as a copy, so the parse stops early.
 #[test]
-fn variable_copies_are_capped() {
+fn variable_fan_out_stops_at_the_budget() {
     let mut text = String::from("a0: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10 ]\n");
     for i in 1..12 {
         let refs = vec![format!("$a{}", i - 1); 10].join(", ");
         text.push_str(&format!("a{i}: [{refs}]\n"));
     }
-    assert!(errors(&text).iter().any(|e| e.message.contains("copy more than")));
+    let (result, stats) = parse_str_with_stats(&text, Path::new("t.conf"), &|_| None, &|_| {
+        Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+    });
+    let errors = result.expect_err("too large");
+    assert_eq!(errors.len(), 1, "the parse stops: {errors:?}");
+    assert_eq!(
+        errors[0].to_string(),
+        format!("t.conf:8:7: configuration too large: more than {MAX_VALUES} values (each use of a variable counts its value again)")
+    );
+    assert!(stats.values <= MAX_VALUES + 10_000_000, "{stats:?}");
+}
+
+/// A string variable used many times is counted by its bytes.
+#[test]
+fn string_fan_out_stops_at_the_budget() {
+    let big = "x".repeat(1 << 20);
+    let uses = vec!["$s"; 300].join(", ");
+    let text = format!("s: \"{big}\"\nl: [{uses}]\n");
+    let err = errors(&text);
+    assert!(err[0].message.contains(&format!("more than {MAX_BYTES} bytes")), "{err:?}");
+}
+
+/// nats-server accepts a variable used by thousands of users; so does rnats, without copying it.
+#[test]
+fn a_big_variable_used_by_many_users_is_shared() {
+    let subjects: Vec<String> = (0..200).map(|i| format!("\"svc.{i}.>\"")).collect();
+    let mut text = format!("PERMS = {{ publish: [{}], subscribe: [\"_INBOX.>\"] }}\nusers = [\n", subjects.join(", "));
+    for i in 0..12_000 {
+        text.push_str(&format!("  {{user: u{i}, password: p{i}, permissions: $PERMS}}\n"));
+    }
+    text.push_str("]\n");
+    let (result, stats) = parse_str_with_stats(&text, Path::new("t.conf"), &|_| None, &|_| {
+        Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+    });
+    let m = result.expect("parses");
+    let Value::Array(users) = value(&m, "users") else { panic!("users") };
+    assert_eq!(users.len(), 12_000);
+    let perms = |user: &Spanned| match &user.value {
+        Value::Map(fields) => match &fields.get("permissions").expect("permissions").value.value {
+            Value::Map(perms) => std::sync::Arc::clone(perms),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+    assert!(std::sync::Arc::ptr_eq(&perms(&users[0]), &perms(&users[11_999])), "one shared value");
+    let seventh = perms(&users[7]);
+    let Value::Array(publish) = &seventh.get("publish").expect("publish").value.value else { panic!() };
+    assert_eq!(publish.len(), 200);
+    // About 205 values per user as the budget counts them; far below the limit.
+    assert!(stats.values > 12_000 * 200 && stats.values < 12_000 * 210, "{stats:?}");
+    assert!(stats.values < MAX_VALUES / 4, "{stats:?}");
+}
+
+/// The same 20 000-key file included 4 096 times: nats-server re-reads it each time and keeps
+/// the last value of each key. rnats parses it once and keeps each key once: memory stays at
+/// one file's worth, and a repeat with nothing in between changes nothing.
+#[test]
+fn include_fan_out_builds_one_file() {
+    let keys: String = (0..20_000).map(|i| format!("k{i} = {i}\n")).collect();
+    let text: String = std::iter::once("port: 4222\n").chain((0..4096).map(|_| "include big.conf\n")).collect();
+    let read = |_: &Path| Ok(keys.clone().into_bytes());
+    let (result, stats) = parse_str_with_stats(&text, Path::new("t.conf"), &|_| None, &read);
+    let m = result.unwrap_or_else(|e| panic!("{:?}", &e[..1]));
+    assert_eq!(m.entries.len(), 20_001);
+    assert_eq!(m.entries.last().map(|e| e.key.as_str()), Some("k19999"));
+    // The file's 20 000 values, its keys set once in the including map, one per include.
+    assert_eq!(stats.values, 1 + 20_000 + 20_000 + 4095, "{stats:?}");
+    assert_eq!(stats.included_keys, 20_000, "{stats:?}");
+    assert!(stats.peak_map_entries <= 2 * 20_001 + 64, "{stats:?}");
+}
+
+/// A file parsed once stands for every later include of it, with nats-server's results: a
+/// repeat after a use of one of its keys sets the key again (no longer marked as used, after
+/// the use), and where its maps would nest too deep it is parsed again and the error is given.
+#[test]
+fn kept_includes_behave_as_parsed_again() {
+    let files = [("a.conf", "k: 1\n"), ("deep.conf", &format!("v: {}{}\n", "[".repeat(100), "]".repeat(100)))];
+    let m = parse_env_files("include a.conf\nx: $k\ninclude a.conf\n", &[], &files).expect("parses");
+    let keys: Vec<(&str, bool)> = m.entries.iter().map(|e| (e.key.as_str(), e.used_as_variable)).collect();
+    assert_eq!(keys, [("x", false), ("k", false)]);
+    let nested = format!("include deep.conf\n{}include deep.conf\n{}", "a {\n".repeat(30), "}\n".repeat(30));
+    let err = parse_env_files(&nested, &[], &files).expect_err("too deep the second time");
+    assert!(
+        err[0].message.starts_with("error parsing include file 'deep.conf', maps and arrays nested deeper"),
+        "{err:?}"
+    );
+    assert_eq!(err[0].pos.as_ref().map(|p| p.file.display().to_string()).as_deref(), Some("deep.conf"));
+}
+
+/// With something set between the includes, each include sets the file's keys again (they
+/// move after it, as in nats-server): that is counted, and stops at the budget.
+#[test]
+fn interleaved_include_fan_out_stops_at_the_budget() {
+    let keys: String = (0..20_000).map(|i| format!("k{i} = {i}\n")).collect();
+    let text: String = (0..4096).map(|i| format!("include big.conf\nmark: {i}\n")).collect();
+    let read = |_: &Path| Ok(keys.clone().into_bytes());
+    let (result, stats) = parse_str_with_stats(&text, Path::new("t.conf"), &|_| None, &read);
+    let errors = result.expect_err("too large");
+    assert_eq!(errors.len(), 1, "the parse stops: {:?}", &errors[..1]);
+    let expected = format!("configuration too large: more than {MAX_INCLUDED_KEYS} keys set by includes");
+    assert_eq!(errors[0].message, expected);
+    // Stopped at the 53rd include of 4 096.
+    assert_eq!(errors[0].pos.as_ref().map(|p| p.line), Some(2 * 52 + 1));
+    assert!(stats.values < 2 * MAX_INCLUDED_KEYS, "{stats:?}");
+    assert!(stats.peak_map_entries <= 2 * 20_001 + 64, "one file's keys at a time: {stats:?}");
 }
 
 #[test]

@@ -1,4 +1,4 @@
-use serde_json::Value;
+use crate::go_json::{self, Document, Member};
 
 /// The JSON body of a client's `CONNECT`.
 ///
@@ -80,30 +80,36 @@ impl ConnectOptions {
     /// Decodes a CONNECT body over these options, as Go's `json.Unmarshal` fills an existing
     /// struct (which is what nats-server does on every CONNECT): fields the body omits or sets
     /// to `null` keep their value, keys match case-insensitively, the last duplicate wins, a
-    /// `null` body changes nothing, and a value of the wrong type is an error.
+    /// `null` body changes nothing, and a value of the wrong type is an error. Strings with
+    /// bytes that are not UTF-8 or lone surrogate escapes, and nesting up to 10 000 levels, are
+    /// accepted as Go accepts them (see `go_json`).
     pub fn update_from_json(&mut self, json: &[u8]) -> Result<(), ConnectError> {
-        let fields = match serde_json::from_slice::<Value>(json).map_err(|_| ConnectError)? {
-            Value::Null => return Ok(()),
-            Value::Object(fields) => fields,
-            _ => return Err(ConnectError),
+        let members = match go_json::parse(json).map_err(|_| ConnectError)? {
+            Document::Null => return Ok(()),
+            Document::Object(members) => members,
+            Document::Other => return Err(ConnectError),
         };
         let mut result = Ok(());
-        for (key, value) in fields {
-            if value.is_null() {
+        for (key, value) in members {
+            let Some(key) = go_json::fold_key(&key) else { continue };
+            if value == Member::Null {
                 continue;
             }
             // Go keeps decoding after a type error and reports the first one at the end.
-            if let Err(e) = self.set_field(&key.to_ascii_lowercase(), value) {
+            if let Err(e) = self.set_field(&key, value) {
                 result = result.and(Err(e));
             }
         }
         result
     }
 
-    fn set_field(&mut self, key: &str, value: Value) -> Result<(), ConnectError> {
-        let flag = |v: &Value| v.as_bool().ok_or(ConnectError);
-        let text = |v: Value| match v {
-            Value::String(s) => Ok(Some(s)),
+    fn set_field(&mut self, key: &str, value: Member<'_>) -> Result<(), ConnectError> {
+        let flag = |v: &Member<'_>| match v {
+            Member::Bool(b) => Ok(*b),
+            _ => Err(ConnectError),
+        };
+        let text = |v: Member<'_>| match v {
+            Member::String(s) => Ok(Some(s)),
             _ => Err(ConnectError),
         };
         match key {
@@ -114,7 +120,7 @@ impl ConnectOptions {
             "headers" => self.headers = flag(&value)?,
             "no_responders" => self.no_responders = flag(&value)?,
             "new_account" => self.new_account = Some(flag(&value)?),
-            "protocol" => self.protocol = value.as_i64().ok_or(ConnectError)?,
+            "protocol" => self.protocol = integer(&value)?,
             "auth_token" => self.auth_token = text(value)?,
             "user" => self.user = text(value)?,
             "pass" => self.pass = text(value)?,
@@ -125,10 +131,41 @@ impl ConnectOptions {
             "sig" => self.sig = text(value)?,
             "nkey" => self.nkey = text(value)?,
             "jwt" => self.jwt = text(value)?,
+            // Fields of nats-server's CONNECT for routes, leaf nodes and proxies: a client's
+            // value is not used, but the wrong type fails the CONNECT there too.
+            "remote_account" | "proxy_sig" => drop(text(value)?),
+            "import" | "export" => subject_permission(&value)?,
             _ => {}
         }
         Ok(())
     }
+}
+
+/// A JSON number into a Go `int`: an integer literal that fits 64 bits.
+fn integer(value: &Member<'_>) -> Result<i64, ConnectError> {
+    let Member::Number(digits) = value else { return Err(ConnectError) };
+    std::str::from_utf8(digits).ok().and_then(|d| d.parse().ok()).ok_or(ConnectError)
+}
+
+/// The shape of nats-server's `SubjectPermission` (`allow` and `deny`, lists of strings).
+fn subject_permission(value: &Member<'_>) -> Result<(), ConnectError> {
+    let Member::Object(object) = value else { return Err(ConnectError) };
+    for (key, list) in go_json::members(object).map_err(|_| ConnectError)? {
+        if !matches!(go_json::fold_key(&key).as_deref(), Some("allow" | "deny")) {
+            continue;
+        }
+        match list {
+            Member::Null => {}
+            Member::Array(array) => {
+                let elements = go_json::elements(array).map_err(|_| ConnectError)?;
+                if !elements.iter().all(|e| matches!(e, Member::String(_) | Member::Null)) {
+                    return Err(ConnectError);
+                }
+            }
+            _ => return Err(ConnectError),
+        }
+    }
+    Ok(())
 }
 
 /// A CONNECT body that is not valid JSON, not an object, or has a field of the wrong type.
@@ -186,5 +223,36 @@ mod tests {
     fn wrong_types_are_errors() {
         assert!(ConnectOptions::from_json(br#"{"verbose":"yes"}"#).is_err());
         assert!(ConnectOptions::from_json(b"xyz").is_err());
+        // Checked against nats-server 2.15.1: each of these closes the connection.
+        for bad in [
+            &br#"{"protocol":1.0}"#[..],
+            br#"{"protocol":99999999999999999999}"#,
+            br#"{"remote_account":5}"#,
+            br#"{"proxy_sig":true}"#,
+            br#"{"import":{"allow":5}}"#,
+            br#"{"export":{"deny":[1]}}"#,
+            br#"{"import":"a"}"#,
+        ] {
+            assert!(ConnectOptions::from_json(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        let fine = br#"{"import":{"allow":["a",null],"other":1},"export":null,"protocol":-0}"#;
+        assert!(ConnectOptions::from_json(fine).is_ok());
+    }
+
+    /// What nats-server 2.15.1 accepts and serde_json would not.
+    #[test]
+    fn go_json_leniency() {
+        let c = ConnectOptions::from_json(b"{\"verbose\":false,\"name\":\"a\xff\xfeb\"}").unwrap();
+        assert_eq!(c.name.as_deref(), Some("a\u{fffd}\u{fffd}b"));
+        let c = ConnectOptions::from_json(br#"{"name":"\ud800","user":"\udc00x"}"#).unwrap();
+        assert_eq!((c.name.as_deref(), c.user.as_deref()), (Some("\u{fffd}"), Some("\u{fffd}x")));
+        let deep = format!("{{\"x\":{}{},\"verbose\":false}}", "[".repeat(9_999), "]".repeat(9_999));
+        assert!(!ConnectOptions::from_json(deep.as_bytes()).unwrap().verbose);
+        let too_deep = format!("{{\"x\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(ConnectOptions::from_json(too_deep.as_bytes()).is_err());
+        let c = ConnectOptions::from_json("{\"verbose\":false,\"verbo\u{17f}e\":true}".as_bytes()).unwrap();
+        assert!(c.verbose, "ſ folds to s as in Go");
+        let c = ConnectOptions::from_json(b"{\"verbose\":false,\"verb\xffse\":true}").unwrap();
+        assert!(!c.verbose, "a key with a bad byte matches nothing");
     }
 }

@@ -13,6 +13,7 @@ mod client_parser;
 mod connect;
 pub mod encode;
 mod error;
+mod go_json;
 mod info;
 pub mod leaf;
 mod ops;

@@ -77,8 +77,10 @@ impl Account {
 
     /// Binds one more connection, unless the account's `max_connections` is reached.
     pub(crate) fn join(&self) -> bool {
-        let max = self.limits().max_connections.unwrap_or(usize::MAX);
-        self.connections.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1)).is_ok()
+        let max = self.limits().max_connections;
+        self.connections
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (!max.reached(n)).then_some(n + 1))
+            .is_ok()
     }
 
     /// Unbinds a connection.

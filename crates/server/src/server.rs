@@ -260,6 +260,7 @@ pub struct Server;
 impl Server {
     /// Binds the client listener and starts accepting. Logs nats-server's startup lines.
     pub async fn start(options: Options, log: Logger) -> io::Result<RunningServer> {
+        crate::options::validate(&options).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let server_id = nkeys::KeyPair::new_server().public_key();
         let tls = options.tls.as_ref().map(ClientTls::new).transpose()?;
         let listener = crate::listener::bind(&options.host, options.listen_port()).await?;

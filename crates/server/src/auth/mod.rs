@@ -25,7 +25,7 @@ pub use replies::{ReplyTracker, MAX_TRACKED_REPLIES};
 pub use secret::{constant_time_eq, is_bcrypt, Secret, SecretChecker};
 
 use crate::account::Account;
-use crate::options::{ConfigUser, Options};
+use crate::options::{ConfigUser, Options, PermissionsConfig};
 
 /// `len` bytes from the operating system's secure generator.
 pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
@@ -194,12 +194,17 @@ impl Authenticator {
     /// The credentials in `options`; `account` resolves account names (users of unknown
     /// accounts land in the global account, which the config check prevents).
     pub fn new(options: &Options, account: impl Fn(&str) -> Option<Arc<Account>>, global: Arc<Account>) -> Self {
-        let make = |config: &ConfigUser, identity: Identity| User {
+        // Users sharing a permissions block share its compiled form too.
+        let mut compiled: HashMap<*const PermissionsConfig, Arc<Permissions>, RandomState> = HashMap::default();
+        let mut make = |config: &ConfigUser, identity: Identity| User {
             identity,
             kinds: config.connection_types.clone(),
             password: config.password.as_deref().map(Secret::new),
             account: config.account.as_deref().and_then(&account).unwrap_or_else(|| Arc::clone(&global)),
-            permissions: config.permissions.as_ref().map(|p| Arc::new(Permissions::new(p))),
+            permissions: config
+                .permissions
+                .as_ref()
+                .map(|p| Arc::clone(compiled.entry(Arc::as_ptr(p)).or_insert_with(|| Arc::new(Permissions::new(p))))),
         };
         let mut users: HashMap<String, User, RandomState> = HashMap::default();
         let mut nkeys: HashMap<String, User, RandomState> = HashMap::default();
@@ -271,7 +276,8 @@ impl Authenticator {
 
     /// The `no_auth_user`'s grant: what a client without credentials gets.
     pub fn no_auth_grant(&self) -> Option<Grant> {
-        let user = self.users.get(self.no_auth_user.as_deref()?)?;
+        let name = self.no_auth_user.as_deref()?;
+        let user = self.users.get(name).or_else(|| self.nkeys.get(name))?;
         user.admits(ConnectionKind::Standard).then(|| user.grant())
     }
 
@@ -316,6 +322,19 @@ impl Authenticator {
             return Verdict::Granted(self.anonymous());
         }
         let presented_nkey = connect.nkey.as_deref().filter(|k| !k.is_empty());
+        let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
+        let anonymous = empty(&connect.user) && empty(&connect.pass) && empty(&connect.auth_token);
+        // nats-server: a `no_auth_user` that names an NKEY user logs a client without any
+        // credentials in as that user, with no signature to check.
+        if let (true, None, Some(user)) =
+            (anonymous, presented_nkey, self.no_auth_user.as_deref().and_then(|name| self.nkeys.get(name)))
+        {
+            return if user.admits(kind) {
+                Verdict::Granted(user.grant())
+            } else {
+                Verdict::Denied(user.identity.clone())
+            };
+        }
         if let (false, Some(key)) = (self.nkeys.is_empty(), presented_nkey) {
             let Some(user) = self.nkeys.get(key) else {
                 return Verdict::Denied(Identity::Nkey(key.into()));
@@ -331,8 +350,6 @@ impl Authenticator {
             if map_certificates {
                 return self.decide_by_certificate(connect, cert, kind);
             }
-            let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
-            let anonymous = empty(&connect.user) && empty(&connect.pass) && empty(&connect.auth_token);
             if anonymous {
                 // nats-server logs such a client in with the user's own credentials.
                 if let Some(user) = self.no_auth_user.as_deref().and_then(|name| self.users.get(name)) {

@@ -171,6 +171,8 @@ where
     let grant = server.default_grant();
     let mut session = ClientSession::new(Arc::clone(&server), Arc::clone(&shared), Arc::clone(&grant.account));
     session.prepare(label.clone(), nonce, handshake.cert, grant);
+    // Binding may already have something to say (a subscription limit that allows none).
+    let _ = session.flush();
     let reason = read_loop(&server, &shared, &mut session, ip, reader).await;
     shared.close(reason);
     // The first reason wins: the reader may have seen something else after a publisher closed
@@ -195,9 +197,13 @@ async fn read_loop<R: AsyncRead + Unpin>(
     mut reader: R,
 ) -> CloseReason {
     let auth_deadline = Instant::now() + server.auth_timeout();
+    let mut close_deadline = None;
     let mut buf: Vec<u8> = Vec::new();
     let mut target = MIN_READ_BUFFER;
     loop {
+        if let (None, Some(reason)) = (close_deadline, session.closing()) {
+            close_deadline = Some((Instant::now() + session::CLOSE_DELAY, reason));
+        }
         if buf.capacity() - buf.len() < target / 2 {
             buf.reserve(target);
         }
@@ -207,6 +213,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
             read = reader.read_buf(&mut buf) => read,
             _ = shared.reader_wake.notified() => return shared.closed().unwrap_or(CloseReason::ServerShutdown),
             _ = sleep_until(auth_deadline), if auth_pending => return auth_timeout(shared),
+            reason = closing(close_deadline), if close_deadline.is_some() => return reason,
         };
         let n = match read {
             Ok(0) => return CloseReason::ClientClosed,
@@ -253,6 +260,17 @@ async fn read_loop<R: AsyncRead + Unpin>(
             target = MIN_READ_BUFFER;
             buf = Vec::new();
         }
+    }
+}
+
+/// Waits for a scheduled close.
+async fn closing(deadline: Option<(Instant, CloseReason)>) -> CloseReason {
+    match deadline {
+        Some((at, reason)) => {
+            sleep_until(at).await;
+            reason
+        }
+        None => std::future::pending().await,
     }
 }
 

@@ -14,6 +14,7 @@ use crate::account::Account;
 use crate::auth::{CertIdentity, Grant, Identity, PasswordCheck, Permissions, ReplyTracker, Verdict};
 use crate::deliver::{fan_out, Message, Publisher};
 use crate::errors::{self, text, CloseReason};
+use crate::options::Limit;
 use crate::outbound::{ClientShared, FlushSet};
 use crate::server::ServerState;
 use crate::subscription::{DeliveryGuard, Subscription, Target};
@@ -26,6 +27,10 @@ const RESERVED_REPLY_PREFIXES: [&[u8]; 2] = [b"$JS.ACK.", b"_GR_."];
 /// A client may not publish to a subject longer than this prefix that starts with it
 /// (nats-server 2.9's `hasGWRoutedReplyPrefix`; the old `$GR.` form is not checked).
 const GATEWAY_REPLY_PREFIX: &[u8] = b"_GR_.";
+
+/// How long a connection goes on after it is told it will close (nats-server's delay for a
+/// connection bound where it may hold no subscription at all).
+pub const CLOSE_DELAY: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// The queue name nats-server reserves for system subscriptions.
 const SYSTEM_QUEUE: &[u8] = b"_sys_";
@@ -67,6 +72,8 @@ pub struct ClientSession {
     cache: MatchCache,
     flush: FlushSet,
     limits: Limits,
+    /// Why the connection is to close shortly (after its last replies are written).
+    closing: Option<CloseReason>,
 }
 
 impl ClientSession {
@@ -101,6 +108,7 @@ impl ClientSession {
             cache: MatchCache::default(),
             flush: FlushSet::default(),
             limits,
+            closing: None,
         }
     }
 
@@ -114,6 +122,13 @@ impl ClientSession {
         self.account = grant.account;
         self.set_permissions(grant.permissions);
         self.identity = grant.identity;
+        self.check_subscription_room();
+    }
+
+    /// Why the connection is to close shortly, if it is: nats-server lets such a connection
+    /// go on for [`CLOSE_DELAY`] first (its `-ERR` gets out, operations still get replies).
+    pub fn closing(&self) -> Option<CloseReason> {
+        self.closing
     }
 
     /// A password check the last [`ClientSession::process`] left waiting: run it (off the
@@ -286,6 +301,7 @@ impl ClientSession {
                 self.account.leave();
             }
             self.account = account;
+            self.check_subscription_room();
         }
         self.set_permissions(grant.permissions);
         self.identity = grant.identity;
@@ -297,6 +313,22 @@ impl ClientSession {
             self.send(encode::ok);
         }
         Ok(())
+    }
+
+    /// The subscriptions this connection may hold: the tighter of its account's limit and
+    /// the server's.
+    fn max_subscriptions(&self) -> Limit {
+        self.account.limits().max_subscriptions.min(self.server.options.max_subscriptions)
+    }
+
+    /// nats-server's check when a connection is bound to an account: a limit that leaves no
+    /// room even for what the connection holds (0, or a negative other than -1) is reported
+    /// at once and closes the connection shortly after.
+    fn check_subscription_room(&mut self) {
+        if self.closing.is_none() && self.max_subscriptions().reached(self.subs.len()) {
+            self.send_err(text::MAX_SUBSCRIPTIONS);
+            self.closing = Some(CloseReason::MaxSubscriptionsExceeded);
+        }
     }
 
     fn set_permissions(&mut self, permissions: Option<Arc<Permissions>>) {
@@ -342,7 +374,7 @@ impl ClientSession {
     }
 
     fn publish(&mut self, publish: &Publish<'_>) -> Result<(), CloseReason> {
-        if self.account.limits().max_payload.is_some_and(|max| publish.message.len() > max) {
+        if self.account.limits().max_payload.exceeded_by(publish.message.len()) {
             return Err(self.fail(text::MAX_PAYLOAD, CloseReason::MaxPayloadExceeded));
         }
         if self.options.pedantic && !is_valid_literal_subject(publish.subject) {
@@ -410,15 +442,11 @@ impl ClientSession {
             self.subscribe_violation(subject, queue, sid);
             return;
         }
-        let server_max = self.server.options.max_subscriptions;
-        let max_subs = match self.account.limits().max_subscriptions {
-            Some(account_max) if server_max == 0 || account_max < server_max => account_max,
-            _ => server_max,
-        };
-        if self.subs.len() >= self.purge_at || (max_subs > 0 && self.subs.len() >= max_subs) {
+        let max_subs = self.max_subscriptions();
+        if self.subs.len() >= self.purge_at || max_subs.reached(self.subs.len()) {
             self.purge_ended();
         }
-        if max_subs > 0 && self.subs.len() >= max_subs {
+        if max_subs.reached(self.subs.len()) {
             self.send_err(text::MAX_SUBSCRIPTIONS);
             return;
         }

@@ -11,7 +11,7 @@ use super::auth::{
 };
 use super::check::{go_display, go_quote_value, go_type, Ctx, Item, Step};
 use super::duration::parse_go_duration;
-use super::Options;
+use super::{Limit, Options};
 
 /// nats-server's global account, which a configuration may not define.
 const GLOBAL_ACCOUNT: &str = "$G";
@@ -199,7 +199,7 @@ pub(crate) fn accounts(ctx: &mut Ctx, o: &mut Options, item: Item<'_>) {
     match item.value {
         Value::Array(elements) => {
             let mut seen = HashSet::new();
-            for element in elements {
+            for element in elements.iter() {
                 let Value::String(name) = &element.value else {
                     let _: Step<()> = ctx.wrong_type(Item::element(element), "string");
                     return;
@@ -322,7 +322,7 @@ fn exports(ctx: &mut Ctx, owner: &str, item: Item<'_>, refs: &mut References) ->
     let Value::Array(elements) = item.value else {
         return ctx.fail(item.pos, format!("Exports should be an array, got {}", go_type(item.value)));
     };
-    for element in elements {
+    for element in elements.iter() {
         let Value::Map(fields) = &element.value else {
             let message = format!("Export Items should be a map with type entry, got {}", go_type(&element.value));
             ctx.error(&element.pos, message);
@@ -515,7 +515,7 @@ fn imports(ctx: &mut Ctx, importer: &str, item: Item<'_>, refs: &mut References)
     };
     // Service import subjects of this account: subject -> (account, subject).
     let mut services: HashMap<String, (String, String)> = HashMap::new();
-    for element in elements {
+    for element in elements.iter() {
         let Value::Map(fields) = &element.value else {
             let message = format!("Import Items should be a map with type entry, got {}", go_type(&element.value));
             ctx.error(&element.pos, message);
@@ -689,14 +689,13 @@ fn limits(ctx: &mut Ctx, item: Item<'_>) -> Step<super::AccountLimits> {
             .fail(item.pos, format!("Expected account limits to be a map/struct, got {}", go_display(item.value)));
     };
     let mut limits = super::AccountLimits::default();
-    // nats-server: a negative or zero value means no limit.
-    let positive = |n: i64| usize::try_from(n).ok().filter(|&n| n > 0);
+    // nats-server keeps each as an int32: -1 is no limit, 0 and other negatives refuse all.
     for entry in fields.iter() {
         let it = Item::entry(entry);
         match entry.key.to_ascii_lowercase().as_str() {
-            "max_connections" | "max_conn" => limits.max_connections = positive(ctx.int(it)?),
-            "max_subscriptions" | "max_subs" => limits.max_subscriptions = positive(ctx.int(it)?),
-            "max_payload" | "max_pay" => limits.max_payload = positive(ctx.int(it)?),
+            "max_connections" | "max_conn" => limits.max_connections = Limit::from_config(ctx.int(it)?),
+            "max_subscriptions" | "max_subs" => limits.max_subscriptions = Limit::from_config(ctx.int(it)?),
+            "max_payload" | "max_pay" => limits.max_payload = Limit::from_config(ctx.int(it)?),
             "max_leafnodes" | "max_leafs" => {
                 ctx.int(it)?;
             }
@@ -722,7 +721,7 @@ pub(crate) fn mappings(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
         match it.value {
             Value::String(_) => {}
             Value::Array(elements) => {
-                for element in elements {
+                for element in elements.iter() {
                     let _ = map_destination(ctx, Item::element(element));
                 }
             }

@@ -1,6 +1,8 @@
 //! `authorization`: the single user/password or token rnats enforces, and the users lists and
 //! permissions it validates (also used by accounts, cluster, gateway and leafnodes).
 
+use std::sync::Arc;
+
 use rnats_conf::{Entry, Map, Pos, Value};
 
 use super::check::{go_display, go_quote_list, go_type, Abort, Ctx, Item, Step};
@@ -19,7 +21,7 @@ pub(crate) struct AuthBlock {
     /// `users`, when given and valid (nkey users included).
     pub users: Option<Vec<ConfigUser>>,
     /// `permissions`/`default_permissions`: for the block's users without their own.
-    pub permissions: Option<PermissionsConfig>,
+    pub permissions: Option<Arc<PermissionsConfig>>,
     /// `auth_callout` was given.
     pub callout: bool,
 }
@@ -81,10 +83,10 @@ pub(crate) fn top_level(ctx: &mut Ctx, o: &mut Options, entry: &Entry) {
 
 /// Users without a `permissions` block of their own get the defaults (no merging: a user's
 /// own block replaces them entirely, as in nats-server).
-pub(crate) fn apply_default_permissions(users: &mut [ConfigUser], defaults: Option<&PermissionsConfig>) {
+pub(crate) fn apply_default_permissions(users: &mut [ConfigUser], defaults: Option<&Arc<PermissionsConfig>>) {
     let Some(defaults) = defaults else { return };
     for user in users.iter_mut().filter(|u| u.permissions.is_none()) {
-        user.permissions = Some(defaults.clone());
+        user.permissions = Some(Arc::clone(defaults));
     }
 }
 
@@ -155,7 +157,7 @@ pub(crate) fn users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<ConfigUser>> {
         return ctx.fail(item.pos, format!("Expected users field to be an array, got {}", go_display(item.value)));
     };
     let mut out = Vec::with_capacity(elements.len());
-    for element in elements {
+    for element in elements.iter() {
         let Value::Map(fields) = &element.value else {
             let shown = go_display(&element.value);
             ctx.error(&element.pos, format!("Expected user entry to be a map/struct, got {shown}"));
@@ -192,11 +194,27 @@ pub(crate) fn users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<ConfigUser>> {
     Ok(out)
 }
 
-/// nats-server's `parseUserPermissions`.
-pub(crate) fn permissions(ctx: &mut Ctx, item: Item<'_>) -> Step<PermissionsConfig> {
+/// nats-server's `parseUserPermissions`. A block shared through a variable (`permissions:
+/// $PERMS` for thousands of users) is read once and its result shared, unless reading it
+/// reported something (then each use reports it again, as nats-server does).
+pub(crate) fn permissions(ctx: &mut Ctx, item: Item<'_>) -> Step<Arc<PermissionsConfig>> {
     let Value::Map(fields) = item.value else {
         return ctx.fail(item.pos, format!("Expected permissions to be a map/struct, got {}", go_display(item.value)));
     };
+    // The tree outlives this reading, so an address names one block for all of it.
+    let key = Arc::as_ptr(fields) as usize;
+    if let Some(shared) = ctx.shared_permissions.get(&key) {
+        return Ok(Arc::clone(shared));
+    }
+    let reported = (ctx.errors.len(), ctx.go_warnings.len(), ctx.notes.len());
+    let perms = Arc::new(read_permissions(ctx, fields));
+    if reported == (ctx.errors.len(), ctx.go_warnings.len(), ctx.notes.len()) {
+        ctx.shared_permissions.insert(key, Arc::clone(&perms));
+    }
+    Ok(perms)
+}
+
+fn read_permissions(ctx: &mut Ctx, fields: &Map) -> PermissionsConfig {
     let mut perms = PermissionsConfig::default();
     for entry in fields.iter() {
         let it = Item::entry(entry);
@@ -221,7 +239,7 @@ pub(crate) fn permissions(ctx: &mut Ctx, item: Item<'_>) -> Step<PermissionsConf
         let publish = perms.publish.get_or_insert_with(SubjectPermission::default);
         publish.allow.get_or_insert_with(Vec::new);
     }
-    Ok(perms)
+    perms
 }
 
 /// A publish or subscribe permission: a subject list (old style: an allow list) or
@@ -276,7 +294,7 @@ pub(crate) fn permission_subjects(ctx: &mut Ctx, item: Item<'_>, placed: bool) -
         Value::String(s) => vec![s.clone()],
         Value::Array(elements) => {
             let mut subjects = Vec::with_capacity(elements.len());
-            for element in elements {
+            for element in elements.iter() {
                 match &element.value {
                     Value::String(s) => subjects.push(s.clone()),
                     _ => return ctx.fail(&element.pos, "Subject in permissions array cannot be cast to string"),

@@ -110,6 +110,10 @@ pub(crate) struct Ctx {
     pub users: UserRegistry,
     /// `store_dir` was set (top level or in `jetstream`).
     pub store_dir_set: bool,
+    /// Where relative file names (TLS files) are looked up: nats-server's working folder.
+    pub base_dir: std::path::PathBuf,
+    /// Permissions blocks read so far, by the address of the (shared) map they came from.
+    pub shared_permissions: std::collections::HashMap<usize, std::sync::Arc<super::PermissionsConfig>>,
 }
 
 impl Ctx {
@@ -225,7 +229,7 @@ impl Ctx {
             Value::String(s) => Ok(vec![s.clone()]),
             Value::Array(elements) => {
                 let mut out = Vec::with_capacity(elements.len());
-                for element in elements {
+                for element in elements.iter() {
                     match &element.value {
                         Value::String(s) => out.push(s.clone()),
                         other => self.error(
@@ -380,8 +384,8 @@ mod tests {
         assert_eq!(go_type(&Value::Float(1.5)), "float64");
         assert_eq!(go_type(&Value::Bool(true)), "bool");
         assert_eq!(go_type(&Value::DateTime("2016-05-04T18:53:41Z".into())), "time.Time");
-        assert_eq!(go_type(&Value::Array(vec![])), "[]interface {}");
-        assert_eq!(go_type(&Value::Map(Map::default())), "map[string]interface {}");
+        assert_eq!(go_type(&Value::Array(Default::default())), "[]interface {}");
+        assert_eq!(go_type(&Value::Map(Default::default())), "map[string]interface {}");
     }
 
     #[test]

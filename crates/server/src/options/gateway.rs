@@ -67,7 +67,7 @@ fn gateways(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
     };
     // A wrong type inside ends the list, not the gateway block.
     ctx.section(|ctx| {
-        for element in elements {
+        for element in elements.iter() {
             let Value::Map(fields) = &element.value else {
                 let message = format!("Expected gateway entry to be a map/struct, got {}", go_display(&element.value));
                 ctx.error(&element.pos, message);

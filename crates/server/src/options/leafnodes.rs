@@ -136,7 +136,7 @@ fn leaf_users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<LeafUser>> {
         return ctx.fail(item.pos, format!("Expected users field to be an array, got {}", go_display(item.value)));
     };
     let mut users = Vec::with_capacity(elements.len());
-    for element in elements {
+    for element in elements.iter() {
         let Value::Map(fields) = &element.value else {
             let message = format!("Expected user entry to be a map/struct, got {}", go_display(&element.value));
             ctx.error(&element.pos, message);
@@ -163,7 +163,7 @@ fn remotes(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<RemoteLeaf>> {
         return ctx.fail(item.pos, format!("Expected remotes field to be an array, got {}", go_type(item.value)));
     };
     let mut remotes = Vec::with_capacity(elements.len());
-    for element in elements {
+    for element in elements.iter() {
         let Value::Map(fields) = &element.value else {
             let message =
                 format!("Expected remote leafnode entry to be a map/struct, got {}", go_display(&element.value));
@@ -187,7 +187,7 @@ fn remotes(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<RemoteLeaf>> {
                 "url" | "urls" => match it.value {
                     Value::Array(elements) => {
                         urls(ctx, "leafnode", it)?;
-                        for element in elements {
+                        for element in elements.iter() {
                             if let Value::String(text) = &element.value {
                                 remote.urls.push(text.trim().to_string());
                             }

@@ -11,7 +11,7 @@
 //! (`authorization`, users, permissions), `accounts`, `tls`, `cluster`, `gateway`,
 //! `leafnodes`, `websocket`, `mqtt`, `jetstream`, `operator` (operator, trusted keys,
 //! resolvers) and `misc` (the remaining shapes); `check`, `duration` and `listen` hold the
-//! shared pieces.
+//! shared pieces. `validate` holds the checks nats-server makes only when a server is created.
 
 mod accounts;
 mod auth;
@@ -21,12 +21,15 @@ mod duration;
 mod gateway;
 mod jetstream;
 mod leafnodes;
+mod limit;
 mod listen;
 mod misc;
 mod mqtt;
 mod operator;
 mod tls;
+mod tls_files;
 mod top;
+mod validate;
 mod websocket;
 
 pub(crate) use duration::format_go_duration;
@@ -35,7 +38,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use limit::Limit;
 pub use rnats_conf::Pos;
+pub use validate::validate;
 
 /// Credentials a client must present (the simple single-user forms of the command line).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -68,8 +73,9 @@ pub struct ConfigUser {
     /// The account the user belongs to (`None`: the global account).
     pub account: Option<String>,
     /// What the user may publish and subscribe to (`None`: anything), the block's or the
-    /// account's `default_permissions` when the user has none of its own.
-    pub permissions: Option<PermissionsConfig>,
+    /// account's `default_permissions` when the user has none of its own. Users given the
+    /// same block (a variable, the defaults) share it.
+    pub permissions: Option<std::sync::Arc<PermissionsConfig>>,
     /// `allowed_connection_types`, upper-cased (`None`: any kind of connection).
     pub connection_types: Option<Vec<String>>,
 }
@@ -261,15 +267,15 @@ pub struct ServiceImportConfig {
     pub response_threshold: Option<Duration>,
 }
 
-/// An account's `limits {}` (`None`: unlimited).
+/// An account's `limits {}` (unset: [`Limit::NONE`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AccountLimits {
     /// Client connections bound to the account at once.
-    pub max_connections: Option<usize>,
+    pub max_connections: Limit,
     /// Subscriptions per connection in the account.
-    pub max_subscriptions: Option<usize>,
+    pub max_subscriptions: Limit,
     /// Largest payload a client of the account may publish.
-    pub max_payload: Option<usize>,
+    pub max_payload: Limit,
 }
 
 /// Everything the server is told at start.
@@ -289,10 +295,11 @@ pub struct Options {
     pub max_control_line: usize,
     /// Outbound bytes a connection may have pending before it is closed as a slow consumer.
     pub max_pending: usize,
-    /// Most client connections at once.
+    /// Most client connections at once (0: none at all, as nats-server 2.15.1 reads
+    /// `max_connections` of 0 or less).
     pub max_connections: usize,
-    /// Most subscriptions per connection (0: unlimited).
-    pub max_subscriptions: usize,
+    /// Most subscriptions per connection.
+    pub max_subscriptions: Limit,
     /// Interval between server PINGs.
     pub ping_interval: Duration,
     /// Unanswered PINGs before the connection is stale.
@@ -349,7 +356,7 @@ impl Default for Options {
             max_control_line: rnats_proto::DEFAULT_MAX_CONTROL_LINE,
             max_pending: 64 * 1024 * 1024,
             max_connections: 64 * 1024,
-            max_subscriptions: 0,
+            max_subscriptions: Limit::NONE,
             ping_interval: Duration::from_secs(120),
             ping_max: 2,
             write_deadline: Duration::from_secs(10),
@@ -439,14 +446,25 @@ impl From<rnats_conf::Error> for ConfigError {
 /// `write_deadline should be converted to a duration`), then the errors in file order. A
 /// syntax error is reported as the parser gives it.
 pub fn load_config(path: &Path) -> Result<Loaded, Vec<ConfigError>> {
+    load_config_in(path, Path::new(""))
+}
+
+/// [`load_config`] with relative file names in the configuration (TLS files) taken from `dir`
+/// rather than the working folder.
+pub fn load_config_in(path: &Path, dir: &Path) -> Result<Loaded, Vec<ConfigError>> {
     let map =
         rnats_conf::parse_file(path).map_err(|errors| errors.into_iter().map(ConfigError::from).collect::<Vec<_>>())?;
-    from_map(&map)
+    from_map_in(&map, dir)
 }
 
 /// Interprets a parsed configuration (see [`load_config`]).
 pub fn from_map(map: &rnats_conf::Map) -> Result<Loaded, Vec<ConfigError>> {
-    let mut ctx = check::Ctx::default();
+    from_map_in(map, Path::new(""))
+}
+
+/// [`from_map`] with relative file names taken from `dir` (see [`load_config_in`]).
+pub fn from_map_in(map: &rnats_conf::Map, dir: &Path) -> Result<Loaded, Vec<ConfigError>> {
+    let mut ctx = check::Ctx { base_dir: dir.to_path_buf(), ..check::Ctx::default() };
     let mut options = Options::default();
     top::apply(&mut ctx, &mut options, map);
     if ctx.errors.is_empty() {

@@ -22,7 +22,7 @@ pub(crate) fn trusted(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
         Value::String(s) => vec![s.clone()],
         Value::Array(elements) => {
             let mut keys = Vec::with_capacity(elements.len());
-            for element in elements {
+            for element in elements.iter() {
                 match &element.value {
                     Value::String(s) => keys.push(s.clone()),
                     other => {

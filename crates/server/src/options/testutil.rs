@@ -1,13 +1,30 @@
 //! Helpers for the options unit tests: parse a configuration text and interpret it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use super::{from_map, ConfigError, Loaded, Options};
+use super::{from_map_in, ConfigError, Loaded, Options};
 
-/// Parses `text` (as file `test.conf`) and interprets it.
+/// TLS file names the unit tests use: they exist (empty) in the folder [`load`] reads from.
+const TLS_FILES: [&str; 6] = ["a.pem", "a.key", "b.pem", "b.key", "ca.pem", "x"];
+
+/// Parses `text` (as file `test.conf`) and interprets it, with relative file names taken from
+/// a folder that holds [`TLS_FILES`].
 pub(crate) fn load(text: &str) -> Result<Loaded, Vec<ConfigError>> {
     let map = rnats_conf::parse_str(text, Path::new("test.conf")).expect("test configuration has valid syntax");
-    from_map(&map)
+    from_map_in(&map, tls_dir())
+}
+
+fn tls_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("rnats-options-tests-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("test folder");
+        for name in TLS_FILES {
+            std::fs::write(dir.join(name), b"").expect("test TLS file");
+        }
+        dir
+    })
 }
 
 /// The options of a valid configuration.

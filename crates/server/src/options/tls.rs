@@ -1,7 +1,7 @@
 //! `tls` blocks (top level, cluster, gateway, leafnodes, websocket, mqtt, resolver): their
 //! fields, cipher suite and curve names, checked as nats-server's `parseTLS` does, into a
-//! [`TlsConfig`]. Certificate files are read when the server starts (`crate::tls`), not here:
-//! `-t` checks the file's syntax as nats-server does.
+//! [`TlsConfig`]. The files must be readable (`tls_files`); what is in them is checked when the
+//! server starts (`crate::tls`).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -58,6 +58,9 @@ pub(crate) fn tls_section(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> St
     }
     if !several && block.cert_file.is_none() && block.key_file.is_some() {
         return ctx.fail(item.pos, "missing 'cert_file' in TLS configuration");
+    }
+    if !super::tls_files::check(ctx, item.pos, &block) {
+        return Err(super::check::Abort);
     }
     Ok(block)
 }
@@ -144,7 +147,7 @@ pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step
                         "expected 'pinned_certs' to be a list of hex-encoded sha256 of DER encoded SubjectPublicKeyInfo",
                     );
                 };
-                for element in elements {
+                for element in elements.iter() {
                     let entry = ctx.str(Item::element(element))?.to_ascii_lowercase();
                     if entry.len() != 64 || !entry.bytes().all(|b| b.is_ascii_hexdigit()) {
                         let message = format!(
@@ -231,6 +234,40 @@ fn certificates(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<(PathBuf, PathBuf)>> 
 #[cfg(test)]
 mod nats_server_cases {
     use super::super::testutil::{first_error, options};
+
+    /// nats-server 2.15.1 (and 2.9.10) read the files while reading the configuration and
+    /// report an unreadable one at the `tls` key.
+    #[test]
+    fn unreadable_files_are_reported_at_the_block() {
+        let missing = "open missing.pem: no such file or directory";
+        assert_eq!(
+            first_error("\ntls { cert_file: \"missing.pem\", key_file: \"a.key\" }\n"),
+            format!("test.conf:2:1: error parsing X509 certificate/key pair: {missing}")
+        );
+        assert_eq!(
+            first_error("\ntls { cert_file: \"a.pem\", key_file: \"missing.pem\", ca_file: \"missing-ca.pem\" }\n"),
+            format!("test.conf:2:1: error parsing X509 certificate/key pair: {missing}"),
+            "the pair first"
+        );
+        assert_eq!(
+            first_error("\ntls { cert_file: \"a.pem\", key_file: \"a.key\", ca_file: \"missing.pem\" }\n"),
+            format!("test.conf:2:1: {missing}")
+        );
+        assert_eq!(
+            first_error(
+                "\nleafnodes {\n  port: -1\n  tls {\n    cert_file: \"missing.pem\"\n    key_file: \"a.key\"\n  }\n}\n"
+            ),
+            format!("test.conf:4:3: error parsing X509 certificate/key pair: {missing}")
+        );
+        assert_eq!(
+            first_error("\ntls { certs = [ {cert_file: \"a.pem\", key_file: \"a.key\"}, {cert_file: \"missing.pem\", key_file: \"b.key\"} ] }\n"),
+            format!("test.conf:2:1: error parsing X509 certificate/key pair 2/2: {missing}")
+        );
+        assert_eq!(
+            first_error("\ntls { cert_file: \"/\", key_file: \"a.key\" }\n"),
+            "test.conf:2:1: error parsing X509 certificate/key pair: read /: is a directory"
+        );
+    }
 
     #[test]
     fn same_verdict_as_nats_server() {

@@ -11,7 +11,7 @@ use super::check::{Ctx, Item, Step};
 use super::duration::duration_field;
 use super::listen::listen_item;
 use super::{accounts, auth, cluster, gateway, jetstream, leafnodes, misc, mqtt, operator, tls, websocket};
-use super::{Options, DEFAULT_HOST};
+use super::{Limit, Options, DEFAULT_HOST};
 
 /// Applies every top-level entry of `map` to `options`, collecting problems in `ctx`.
 pub(crate) fn apply(ctx: &mut Ctx, options: &mut Options, map: &Map) {
@@ -108,16 +108,17 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
             Ok(())
         }),
         "max_connections" | "max_conn" => implemented(ctx, &mut |ctx| {
-            // 0 keeps the default; a negative number is no limit in nats-server.
-            match ctx.int(item)? {
-                0 => {}
-                n => o.max_connections = usize::try_from(n).unwrap_or(usize::MAX),
-            }
+            // nats-server 2.15.1 refuses every connection for 0 or less (2.9.10 read 0 as the
+            // default and a negative number as no limit).
+            o.max_connections = usize::try_from(ctx.int(item)?).unwrap_or(0);
             Ok(())
         }),
         "max_subscriptions" | "max_subs" => implemented(ctx, &mut |ctx| {
-            // 0 (and, in nats-server, a negative number) is no limit.
-            o.max_subscriptions = usize::try_from(ctx.int(item)?).unwrap_or(0);
+            // 0 is no limit here (nats-server's default); -1 too, other negatives refuse all.
+            o.max_subscriptions = match ctx.int(item)? {
+                0 => Limit::NONE,
+                n => Limit::from_config(n),
+            };
             Ok(())
         }),
         "ping_interval" => implemented(ctx, &mut |ctx| {
@@ -317,7 +318,7 @@ mod tests {
     use std::time::Duration;
 
     use super::super::testutil::{errors, first_error, load, options, warnings};
-    use super::super::Options;
+    use super::super::{Limit, Options};
 
     #[test]
     fn empty_file_gives_defaults() {
@@ -381,15 +382,22 @@ mod tests {
         );
         assert_eq!(o.max_payload, 1024 * 1024);
         assert_eq!(o.max_pending, 100 * 1024 * 1024);
-        assert_eq!((o.max_control_line, o.max_connections, o.max_subscriptions, o.ping_max), (2048, 100, 1000, 5));
+        assert_eq!((o.max_control_line, o.max_connections, o.ping_max), (2048, 100, 5));
+        assert_eq!(o.max_subscriptions, Limit::from_config(1000));
         let o = options("max_conn: 7\nmax_subs: 9\n");
-        assert_eq!((o.max_connections, o.max_subscriptions), (7, 9));
-        // 0 keeps nats-server's default; negative counts are "no limit".
+        assert_eq!((o.max_connections, o.max_subscriptions), (7, Limit::from_config(9)));
+        // 0 keeps nats-server's default, but for max_connections (2.15.1: none at all).
         let d = Options::default();
-        let o = options("max_payload: 0\nmax_connections: 0\nping_max: 0\n");
-        assert_eq!((o.max_payload, o.max_connections, o.ping_max), (d.max_payload, d.max_connections, d.ping_max));
-        let o = options("max_connections: -1\nmax_subscriptions: -1\n");
-        assert_eq!((o.max_connections, o.max_subscriptions), (usize::MAX, 0));
+        let o = options("max_payload: 0\nmax_subscriptions: 0\nping_max: 0\n");
+        assert_eq!((o.max_payload, o.max_subscriptions, o.ping_max), (d.max_payload, d.max_subscriptions, d.ping_max));
+        assert_eq!(o.max_subscriptions, Limit::NONE);
+        for refuse_all in ["max_connections: 0", "max_connections: -1", "max_connections: -2"] {
+            assert_eq!(options(refuse_all).max_connections, 0, "{refuse_all}");
+        }
+        let o = options("max_subscriptions: -1\n");
+        assert_eq!(o.max_subscriptions, Limit::NONE);
+        let o = options("max_subscriptions: -2\n");
+        assert!(o.max_subscriptions.reached(0), "other negatives refuse every subscription");
     }
 
     #[test]

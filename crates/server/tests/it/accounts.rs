@@ -86,6 +86,25 @@ async fn no_auth_user_binds_anonymous_clients_to_its_account() {
     assert!(nothing_arrives(&mut acme_sub).await);
 }
 
+/// nats-server 2.15.1 also takes an NKEY user's public key as `no_auth_user`: a client with no
+/// credentials at all is that user (no signature asked), in its account.
+#[tokio::test]
+async fn no_auth_user_may_name_an_nkey_user() {
+    let key = nkeys::KeyPair::new_user().public_key();
+    let server = server_from(&format!("accounts {{ K: {{ users: [{{nkey: {key}}}] }} }}\nno_auth_user: {key}\n"));
+    let anonymous = async_nats::connect(server.url()).await.expect("anonymous connects");
+    let mut sub = anonymous.subscribe("k").await.expect("subscribe");
+    anonymous.flush().await.expect("flush");
+    crate::async_client::subscriptions_settled_in(&server, "K", 1).await;
+    anonymous.publish("k", Bytes::from_static(b"in K")).await.expect("publish");
+    let got = tokio::time::timeout(Duration::from_secs(5), sub.next()).await.expect("in time").expect("msg");
+    assert_eq!(got.payload, Bytes::from_static(b"in K"));
+    // Credentials that are not the nkey's still fail.
+    let mut raw = rnats_testkit::RawConn::connect(server.addr());
+    raw.send(b"CONNECT {\"verbose\":false,\"user\":\"x\",\"pass\":\"y\"}\r\nPING\r\n");
+    assert!(raw.expect_contains(b"-ERR 'Authorization Violation'\r\n", Duration::from_secs(5)));
+}
+
 #[test]
 fn system_account_exists_even_when_not_configured() {
     let server = server_from(TWO_ACCOUNTS);

@@ -16,7 +16,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
-use rnats::options::SimpleAuth;
+use rnats::options::{Limit, SimpleAuth};
 use rnats::Options;
 use rnats_testkit::{mask_info, run_script, wait_for, GoServer, RawConn, TestServer};
 
@@ -315,6 +315,14 @@ fn scripts() -> Vec<Script> {
         script("connect_jwt_without_operator", "CONNECT {\"verbose\":false,\"jwt\":\"x\",\"nkey\":\"y\",\"sig\":\"z\"}\r\nPING\r\n"),
         script("connect_auth_token_without_auth", "CONNECT {\"verbose\":false,\"auth_token\":\"t\"}\r\nPING\r\n"),
         script("connect_account_empty", "CONNECT {\"verbose\":false,\"account\":\"\"}\r\nPING\r\n"),
+        // Go's encoding/json: bad UTF-8 and lone surrogates become U+FFFD, nesting is deep.
+        script("connect_invalid_utf8_in_string", &b"CONNECT {\"verbose\":false,\"name\":\"a\xff\xfeb\"}\r\nPING\r\n"[..]),
+        script("connect_invalid_utf8_in_key", &b"CONNECT {\"verbose\":false,\"na\xffme\":1}\r\nPING\r\n"[..]),
+        script("connect_invalid_utf8_outside_string", &b"CONNECT {\"verbose\":false}\xff\r\nPING\r\n"[..]),
+        script("connect_lone_surrogates", "CONNECT {\"verbose\":false,\"name\":\"\\ud800\",\"lang\":\"\\udc00x\"}\r\nPING\r\n"),
+        script("connect_nested_200", format!("CONNECT {{\"verbose\":false,\"x\":{}{}}}\r\nPING\r\n", "[".repeat(199), "]".repeat(199))),
+        script("connect_key_folds_long_s", "CONNECT {\"verbose\":false,\"verbo\u{17f}e\":true}\r\nPING\r\n"),
+        script("connect_control_character_in_string", "CONNECT {\"verbose\":false,\"name\":\"a\u{1}b\"}\r\nPING\r\n"),
         script("connect_new_account_false", "CONNECT {\"verbose\":false,\"new_account\":false}\r\nPING\r\n"),
         script("connect_headers_string", "CONNECT {\"verbose\":false,\"headers\":\"true\"}\r\nPING\r\n"),
         script("connect_unicode_escape", "CONNECT {\"verbose\":false,\"name\":\"\\u00e9\"}\r\nPING\r\n"),
@@ -653,7 +661,7 @@ fn limits_and_auth_match_go_server() {
     let options = Options {
         max_payload: 16,
         max_control_line: 64,
-        max_subscriptions: 2,
+        max_subscriptions: Limit::at_most(2),
         auth: SimpleAuth { user: Some("alice".into()), pass: Some("secret".into()), token: None },
         auth_timeout: Some(Duration::from_millis(500)),
         ..Options::default()
@@ -662,6 +670,23 @@ fn limits_and_auth_match_go_server() {
         return;
     };
     let report = run_table(&servers, &limited_scripts());
+    assert!(report.is_empty(), "{report}");
+}
+
+/// CONNECT bodies nested up to Go's limit of 10 000 levels, and one past it (a long control
+/// line allowed so they fit).
+#[test]
+fn deep_connect_json_matches_go_server() {
+    let options = Options { max_control_line: 65_536, ..Options::default() };
+    let Some(servers) = Servers::configured("max_control_line: 65536\n", options) else {
+        return;
+    };
+    let nested = |levels: usize| {
+        let inner = levels - 1;
+        format!("CONNECT {{\"verbose\":false,\"x\":{}{}}}\r\nPING\r\n", "[".repeat(inner), "]".repeat(inner))
+    };
+    let scripts = vec![script("nested_10000", nested(10_000)), script("nested_10001", nested(10_001))];
+    let report = run_table(&servers, &scripts);
     assert!(report.is_empty(), "{report}");
 }
 

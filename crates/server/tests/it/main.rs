@@ -3,11 +3,13 @@
 mod accounts;
 mod async_client;
 mod auth;
+mod config_scale;
 mod differential;
 mod differential_auth;
 mod leafnodes;
 mod leafnodes_interop;
 mod limits;
+mod limits_config;
 mod listeners;
 mod login_storm;
 mod raw_protocol;

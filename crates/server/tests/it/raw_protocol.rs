@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use rnats::options::SimpleAuth;
+use rnats::options::{Limit, SimpleAuth};
 use rnats::Options;
 use rnats_testkit::{run_script, wait_for, RawConn, TestServer};
 
@@ -453,9 +453,33 @@ fn small_max_control_line() {
     assert!(conn.is_closed(WAIT), "connection closed after the error");
 }
 
+/// CONNECT JSON as nats-server's Go decoder reads it: bytes that are not UTF-8 and lone
+/// surrogate escapes become U+FFFD, nesting goes to 10 000 levels; the connection works.
+#[test]
+fn connect_json_that_go_accepts_is_accepted() {
+    let server = TestServer::with_options(Options { max_control_line: 65_536, ..Options::default() });
+    let addr = server.addr();
+    let deep = |levels: usize| format!("{}{}", "[".repeat(levels - 1), "]".repeat(levels - 1));
+    let bodies: Vec<Vec<u8>> = vec![
+        b"{\"verbose\":false,\"name\":\"a\xff\xfeb\",\"lang\":\"\xf0\x9f\x98\"}".to_vec(),
+        br#"{"verbose":false,"name":"\ud800","version":"\udc00x"}"#.to_vec(),
+        format!("{{\"verbose\":false,\"x\":{}}}", deep(129)).into_bytes(),
+        format!("{{\"verbose\":false,\"x\":{}}}", deep(10_000)).into_bytes(),
+    ];
+    for body in bodies {
+        let mut script = b"CONNECT ".to_vec();
+        script.extend_from_slice(&body);
+        script.extend_from_slice(b"\r\nSUB a 1\r\nPUB a 2\r\nhi\r\nPING\r\n");
+        assert_eq!(after_info(addr, &script), "MSG a 1 2\r\nhi\r\nPONG\r\n", "{}", String::from_utf8_lossy(&body));
+    }
+    // One level more than Go allows closes the connection without a word, as nats-server does.
+    let too_deep = format!("CONNECT {{\"verbose\":false,\"x\":{}}}\r\nPING\r\n", deep(10_001));
+    assert_eq!(after_info(addr, too_deep.as_bytes()), "<EOF>");
+}
+
 #[test]
 fn max_subscriptions_refuses_more_but_keeps_the_connection() {
-    let server = TestServer::with_options(Options { max_subscriptions: 2, ..Options::default() });
+    let server = TestServer::with_options(Options { max_subscriptions: Limit::at_most(2), ..Options::default() });
     let addr = server.addr();
     check(
         addr,
