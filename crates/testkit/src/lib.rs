@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use go_server::{
-    free_port, go_server_binary, require_current_go_server, require_go_server, GoServer, GO_SERVER_CURRENT,
+    free_port, go_server_binary, require_current_go_server, require_go_server, GoRelease, GoServer, GO_SERVER_CURRENT,
 };
 pub use raw::{mask_info, run_script, RawConn};
 pub use test_server::TestServer;
