@@ -13,6 +13,7 @@
 //! - `leaf.rs`: the leaf node handshake (hub and spoke), reconnects, the connection tasks.
 
 pub mod leaf;
+pub mod policy;
 
 use std::collections::HashMap;
 use std::sync::Arc;
