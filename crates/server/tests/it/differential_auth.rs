@@ -1,4 +1,4 @@
-//! Authentication and permissions against nats-server 2.9.10: the same scripts, byte for byte
+//! Authentication and permissions against nats-server 2.15.1: the same scripts, byte for byte
 //! after masking (bcrypt logins, permission violations, queue entries, the delivery filter,
 //! verbose mode after a violation, allow_responses).
 

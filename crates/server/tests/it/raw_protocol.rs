@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rnats::options::{Limit, SimpleAuth};
 use rnats::Options;
-use rnats_testkit::{run_script, wait_for, RawConn, TestServer};
+use rnats_testkit::{run_script, wait_for, RawConn, TestServer, ONE_SIDED_INFO_FIELDS};
 
 const WAIT: Duration = Duration::from_secs(2);
 
@@ -68,6 +68,10 @@ fn info_describes_the_server_and_the_connection() {
     assert!(info.get("auth_required").is_none(), "no auth configured: {info}");
     assert!(info.get("tls_required").is_none(), "no TLS: {info}");
     assert!(info.get("nonce").is_none(), "no nonce without nkeys: {info}");
+    // What the differential tests leave out of the comparison must really be absent here.
+    for field in ONE_SIDED_INFO_FIELDS {
+        assert!(info.get(field).is_none(), "{field} announces what rnats does not have: {info}");
+    }
 }
 
 #[test]
