@@ -82,6 +82,29 @@ pub(crate) fn sizes_line_end(out: &mut Vec<u8>, sizes: Sizes<'_>, body: &[u8]) {
     out.extend_from_slice(b"\r\n");
 }
 
+/// The status a requester asking for no-responders notices gets when its request on `subject`
+/// reached nobody: `HMSG <reply> <sid>` with a 503 header naming the subject (nats-server 2.12
+/// added the `Nats-Subject` line), no body.
+pub fn no_responders(out: &mut Vec<u8>, reply: &[u8], sid: &[u8], subject: &[u8]) {
+    const STATUS: &[u8] = b"NATS/1.0 503\r\nNats-Subject: ";
+    const END: &[u8] = b"\r\n\r\n";
+    let mut digits = SizeBuffer::new();
+    let size = size_token(STATUS.len() + subject.len() + END.len(), &mut digits);
+    out.extend_from_slice(b"HMSG ");
+    out.extend_from_slice(reply);
+    out.push(b' ');
+    out.extend_from_slice(sid);
+    out.push(b' ');
+    out.extend_from_slice(size);
+    out.push(b' ');
+    out.extend_from_slice(size);
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(STATUS);
+    out.extend_from_slice(subject);
+    out.extend_from_slice(END);
+    out.extend_from_slice(b"\r\n");
+}
+
 /// Stack space for formatting a size the server computes itself.
 pub type SizeBuffer = itoa::Buffer;
 
@@ -100,6 +123,13 @@ mod tests {
         message(&mut out, b"foo", b"1", None, Sizes::Plain(b"2"), b"hi");
         message(&mut out, b"foo", b"9", Some(b"r"), Sizes::WithHeaders(b"12", b"14"), b"NATS/1.0\r\n\r\nhi");
         assert_eq!(out, b"MSG foo 1 2\r\nhi\r\nHMSG foo 9 r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n");
+    }
+
+    #[test]
+    fn no_responders_names_the_subject() {
+        let mut out = Vec::new();
+        no_responders(&mut out, b"reply", b"7", b"nobody");
+        assert_eq!(out, b"HMSG reply 7 38 38\r\nNATS/1.0 503\r\nNats-Subject: nobody\r\n\r\n\r\n");
     }
 
     #[test]

@@ -30,5 +30,3 @@ pub const PROTO_LEVEL: i32 = 1;
 pub const DEFAULT_MAX_CONTROL_LINE: usize = 4096;
 /// Default `max_payload` (bytes).
 pub const DEFAULT_MAX_PAYLOAD: usize = 1024 * 1024;
-/// The header block of a no-responders status message.
-pub const NO_RESPONDERS_HEADER: &[u8] = b"NATS/1.0 503\r\n\r\n";

@@ -413,26 +413,21 @@ impl ClientSession {
         let delivered = fan_out(&self.account, &matches, publisher, &msg, &mut self.flush);
         if !delivered && self.options.no_responders {
             if let Some(reply) = publish.reply {
-                self.no_responders(reply);
+                self.no_responders(publish.subject, reply);
             }
         }
         Ok(())
     }
 
-    /// Tells a requester nobody is listening: a 503 status message to its own subscription
-    /// on the reply subject, if it has one.
-    fn no_responders(&mut self, reply: &[u8]) {
+    /// Tells a requester nobody is listening on `subject`: a 503 status message to its own
+    /// subscription on the reply subject, if it has one.
+    fn no_responders(&mut self, subject: &[u8], reply: &[u8]) {
         let matches = self.account.matches(reply);
         let own = |t: &Target| t.subscription().filter(|s| s.client.id == self.shared.id && !s.is_removed()).cloned();
         let Some(sub) = matches.plain.iter().find_map(own) else {
             return;
         };
-        let header = rnats_proto::NO_RESPONDERS_HEADER;
-        let mut digits = encode::SizeBuffer::new();
-        let size = encode::size_token(header.len(), &mut digits);
-        let sizes = encode::Sizes::WithHeaders(size, size);
-        let sid = &sub.sid;
-        self.send(|out| encode::message(out, reply, sid, None, sizes, header));
+        self.send(|out| encode::no_responders(out, reply, &sub.sid, subject));
     }
 
     fn subscribe(&mut self, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) {

@@ -419,6 +419,19 @@ fn scripts() -> Vec<Script> {
         idle("first_ping_after_connect", QUIET, LONG_IDLE),
         idle("no_ping_before_connect", "", LONG_IDLE),
         script("sub_incomplete_line_one_over_limit", format!("SUB {}", "e".repeat(4097))),
+        // --- where nats-server 2.9.10 and 2.15.1 differ (see docs/architecture.md) ---
+        // The 503 names the subject nobody was listening on.
+        script(
+            "no_responders_subject_not_pedantic",
+            "CONNECT {\"verbose\":false,\"pedantic\":false,\"headers\":true,\"no_responders\":true}\r\nSUB r 1\r\nPUB no.* r 0\r\n\r\nPING\r\n",
+        ),
+        script(
+            "no_responders_long_subject",
+            format!(
+                "CONNECT {{\"verbose\":false,\"headers\":true,\"no_responders\":true}}\r\nSUB r 1\r\nPUB {} r 0\r\n\r\nPING\r\n",
+                "n".repeat(200)
+            ),
+        ),
     ]
 }
 
