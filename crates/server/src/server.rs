@@ -80,6 +80,11 @@ impl ServerState {
         }
     }
 
+    /// Whether `account` is the system account (`$SYS` unless configured otherwise).
+    pub(crate) fn is_system_account(&self, account: &Account) -> bool {
+        account.name == self.options.system_account.as_deref().unwrap_or(SYSTEM_ACCOUNT)
+    }
+
     /// Time a client has to authenticate: the configured timeout, else nats-server's default
     /// (2 seconds, or the TLS handshake timeout plus one second when TLS is on).
     pub(crate) fn auth_timeout(&self) -> Duration {

@@ -2,6 +2,7 @@
 //! (write what is pending, send PINGs) per connection.
 
 pub(crate) mod cache;
+mod reserved;
 mod session;
 
 use std::net::{IpAddr, SocketAddr};

@@ -10,6 +10,7 @@ use rnats_proto::{encode, parse_client_op, ClientOp, ConnectOptions, Limits, Pro
 use rnats_subject::{is_valid_literal_subject, is_valid_subject};
 
 use super::cache::MatchCache;
+use super::reserved;
 use crate::account::Account;
 use crate::auth::{CertIdentity, Grant, Identity, PasswordCheck, Permissions, ReplyTracker, Verdict};
 use crate::deliver::{fan_out, Message, Publisher};
@@ -18,15 +19,6 @@ use crate::options::Limit;
 use crate::outbound::{ClientShared, FlushSet};
 use crate::server::ServerState;
 use crate::subscription::{DeliveryGuard, Subscription, Target};
-
-/// The server's service-import reply prefix: a client may not use a reply starting with it.
-const SERVICE_REPLY_PREFIX: &[u8] = b"_R_.";
-/// JetStream ack and gateway-routed reply prefixes: a client may not use a reply longer than
-/// these that starts with one (nats-server's `isReservedReply`).
-const RESERVED_REPLY_PREFIXES: [&[u8]; 2] = [b"$JS.ACK.", b"_GR_."];
-/// A client may not publish to a subject longer than this prefix that starts with it
-/// (nats-server 2.9's `hasGWRoutedReplyPrefix`; the old `$GR.` form is not checked).
-const GATEWAY_REPLY_PREFIX: &[u8] = b"_GR_.";
 
 /// How long a connection goes on after it is told it will close (nats-server's delay for a
 /// connection bound where it may hold no subscription at all).
@@ -380,18 +372,15 @@ impl ClientSession {
         if self.options.pedantic && !is_valid_literal_subject(publish.subject) {
             self.send_err(text::INVALID_PUBLISH_SUBJECT);
         }
-        if has_longer_prefix(publish.subject, GATEWAY_REPLY_PREFIX) {
-            self.send_err(&errors::publish_violation(publish.subject));
+        // nats-server's order: gateway subjects, permissions, Raft subjects, reserved replies.
+        let refused = reserved::is_gateway_subject(publish.subject)
+            || !self.may_publish(publish.subject)
+            || (reserved::is_raft_subject(publish.subject) && !self.server.is_system_account(&self.account));
+        if refused {
+            self.publish_violation(publish.subject);
             return Ok(());
         }
-        if !self.may_publish(publish.subject) {
-            let (label, identity) = (&self.label, &self.identity);
-            let subject = String::from_utf8_lossy(publish.subject);
-            self.server.log.error(&format!("{label} - Publish Violation - {identity}, Subject {subject:?}"));
-            self.send_err(&errors::publish_violation(publish.subject));
-            return Ok(());
-        }
-        if let Some(reply) = publish.reply.filter(|r| is_reserved_reply(r)) {
+        if let Some(reply) = publish.reply.filter(|r| reserved::is_reserved_reply(r)) {
             self.send_err(&errors::reply_violation(reply));
             return Ok(());
         }
@@ -428,6 +417,14 @@ impl ClientSession {
             return;
         };
         self.send(|out| encode::no_responders(out, reply, &sub.sid, subject));
+    }
+
+    /// Refuses a publish to `subject`: `-ERR` and nats-server's log line.
+    fn publish_violation(&mut self, subject: &[u8]) {
+        let (label, identity) = (&self.label, &self.identity);
+        let text = String::from_utf8_lossy(subject);
+        self.server.log.error(&format!("{label} - Publish Violation - {identity}, Subject {text:?}"));
+        self.send_err(&errors::publish_violation(subject));
     }
 
     fn subscribe(&mut self, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) {
@@ -542,16 +539,6 @@ impl ClientSession {
         let enqueued = self.shared.enqueue(encode);
         self.flush.note(&self.shared, enqueued);
     }
-}
-
-/// Whether `subject` starts with `prefix` and has more after it.
-fn has_longer_prefix(subject: &[u8], prefix: &[u8]) -> bool {
-    subject.len() > prefix.len() && subject.starts_with(prefix)
-}
-
-/// nats-server's `isReservedReply`.
-fn is_reserved_reply(reply: &[u8]) -> bool {
-    reply.starts_with(SERVICE_REPLY_PREFIX) || RESERVED_REPLY_PREFIXES.iter().any(|p| has_longer_prefix(reply, p))
 }
 
 /// CONNECT fields that carry a secret: never written to the log.

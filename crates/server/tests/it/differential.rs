@@ -420,6 +420,31 @@ fn scripts() -> Vec<Script> {
         idle("no_ping_before_connect", "", LONG_IDLE),
         script("sub_incomplete_line_one_over_limit", format!("SUB {}", "e".repeat(4097))),
         // --- where nats-server 2.9.10 and 2.15.1 differ (see docs/architecture.md) ---
+        // The old gateway reply prefix `$GR.` is closed to clients like `_GR_.`.
+        quiet("publish_to_bare_old_gr_prefix", "SUB > 1\r\nPUB $GR. 2\r\nhi\r\nPING\r\n"),
+        quiet("publish_to_old_gr_prefix_lowercase", "SUB > 1\r\nPUB $gr.x 2\r\nhi\r\nPING\r\n"),
+        quiet("reply_bare_old_gr_prefix", "SUB > 1\r\nPUB foo $GR. 2\r\nhi\r\nPING\r\n"),
+        script("publish_to_old_gr_subject_verbose", "CONNECT {}\r\nPUB $GR.x 2\r\nhi\r\nPING\r\n"),
+        script("pedantic_old_gr_subject", "CONNECT {\"verbose\":false}\r\nPUB $GR.* 2\r\nhi\r\nPING\r\n"),
+        script(
+            "not_pedantic_old_gr_prefix",
+            "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nSUB > 1\r\nPUB $GR. 1\r\na\r\nPUB $GR.* 1\r\nb\r\nPING\r\n",
+        ),
+        script("old_gr_subject_and_reserved_reply", "CONNECT {}\r\nPUB $GR.x _R_.y 2\r\nhi\r\nPING\r\n"),
+        script("pedantic_wildcard_with_old_gr_reply", "CONNECT {}\r\nPUB foo.* $GR.y 2\r\nhi\r\nPING\r\n"),
+        quiet_headers("hpub_old_gr_subject", "SUB > 1\r\nHPUB $GR.x 12 12\r\nNATS/1.0\r\n\r\n\r\nPING\r\n"),
+        quiet_headers("hpub_old_gr_reply", "SUB > 1\r\nHPUB foo $GR.x 12 12\r\nNATS/1.0\r\n\r\n\r\nPING\r\n"),
+        quiet("subscribe_to_old_gr_subjects", "SUB $GR.> 1\r\nSUB _GR_.> 2\r\nPING\r\n"),
+        // Raft groups' subjects are closed to clients outside the system account.
+        quiet("publish_to_nrg_subject", "SUB > 1\r\nPUB $NRG.x 2\r\nhi\r\nPING\r\n"),
+        quiet("publish_to_bare_nrg_prefix", "SUB > 1\r\nPUB $NRG. 2\r\nhi\r\nPING\r\n"),
+        script(
+            "not_pedantic_bare_nrg_prefix",
+            "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nSUB > 1\r\nPUB $NRG. 1\r\na\r\nPUB $NRG 1\r\nb\r\nPING\r\n",
+        ),
+        quiet("publish_to_nrg_lowercase", "SUB > 1\r\nPUB $nrg.x 2\r\nhi\r\nPING\r\n"),
+        quiet("reply_nrg_not_reserved", "SUB > 1\r\nPUB foo $NRG.x 2\r\nhi\r\nPING\r\n"),
+        script("publish_to_nrg_verbose_with_reserved_reply", "CONNECT {}\r\nPUB $NRG.x _R_.y 2\r\nhi\r\nPING\r\n"),
         // The 503 names the subject nobody was listening on.
         script(
             "no_responders_subject_not_pedantic",
@@ -811,7 +836,9 @@ fn headers_to_subscribers_match_go_server() {
 
 /// Accounts, users, stream and service imports: the same configuration file for both servers.
 const ACCOUNTS_CONFIG: &str = r#"
+system_account: SYS
 accounts {
+  SYS: { users: [{user: sys, password: y}] }
   SAT: { users: [{user: sat, password: s}], exports: [{stream: "events.>"}, {service: "svc.*"}] }
   MASTER: { users: [{user: master, password: m}], imports: [
       {stream: {account: SAT, subject: "events.>"}, prefix: from_sat}
@@ -847,6 +874,16 @@ fn account_logins_match_go_server() {
         script("account_unknown_user", "CONNECT {\"user\":\"nobody\",\"pass\":\"s\"}\r\nPING\r\n"),
         script("account_no_credentials", "CONNECT {\"verbose\":false}\r\nPING\r\n"),
         script("account_ping_first", "PING\r\n"),
+        // Only the system account may publish to Raft groups' subjects. (`$NRG.>` rather than
+        // `>`: nats-server's system account also carries its events, which rnats does not make.)
+        script(
+            "account_system_publishes_nrg",
+            "CONNECT {\"verbose\":false,\"user\":\"sys\",\"pass\":\"y\"}\r\nSUB $NRG.> 1\r\nPUB $NRG.x 1\r\na\r\nPING\r\n",
+        ),
+        script(
+            "account_other_publishes_nrg",
+            "CONNECT {\"verbose\":false,\"user\":\"sat\",\"pass\":\"s\"}\r\nSUB > 1\r\nPUB $NRG.x 1\r\na\r\nPING\r\n",
+        ),
         script("account_token_instead", "CONNECT {\"auth_token\":\"s\"}\r\nPING\r\n"),
         script(
             "account_own_messages",

@@ -394,12 +394,15 @@ fn invalid_subjects() {
 fn reserved_subjects_and_replies() {
     let server = TestServer::start();
     let addr = server.addr();
-    check(
-        addr,
-        &format!("{QUIET}SUB > 1\r\nPUB _GR_.x 2\r\nhi\r\nPING\r\n"),
-        "-ERR 'Permissions Violation for Publish to \"_GR_.x\"'\r\nPONG\r\n",
-    );
-    for reply in ["_R_.x", "$JS.ACK.x", "_GR_.x", "_R_."] {
+    // Gateway-routed reply subjects, the old `$GR.` form too, and Raft groups' subjects.
+    for subject in ["_GR_.x", "$GR.x", "$NRG.x"] {
+        check(
+            addr,
+            &format!("{QUIET}SUB > 1\r\nPUB {subject} 2\r\nhi\r\nPING\r\n"),
+            &format!("-ERR 'Permissions Violation for Publish to \"{subject}\"'\r\nPONG\r\n"),
+        );
+    }
+    for reply in ["_R_.x", "$JS.ACK.x", "_GR_.x", "$GR.x", "_R_."] {
         check(
             addr,
             &format!("{QUIET}SUB > 1\r\nPUB foo {reply} 2\r\nhi\r\nPING\r\n"),
@@ -412,8 +415,12 @@ fn reserved_subjects_and_replies() {
         "CONNECT {}\r\nPUB foo _R_.x 0\r\n\r\nPING\r\n",
         "+OK\r\n-ERR 'Permissions Violation for Publish with Reply of \"_R_.x\"'\r\nPONG\r\n",
     );
-    // Not reserved in nats-server 2.9: the old "$GR." prefix, and the bare prefixes.
-    check(addr, &format!("{QUIET}SUB > 1\r\nPUB $GR.x 2\r\nhi\r\nPING\r\n"), "MSG $GR.x 1 2\r\nhi\r\nPONG\r\n");
+    // Not reserved: the bare gateway and ack prefixes, and a Raft subject as a reply.
+    check(
+        addr,
+        &format!("{QUIET}SUB > 1\r\nPUB foo $NRG.x 2\r\nhi\r\nPING\r\n"),
+        "MSG foo 1 $NRG.x 2\r\nhi\r\nPONG\r\n",
+    );
     check(
         addr,
         &format!("{QUIET}SUB > 1\r\nPUB foo $JS.ACK. 2\r\nhi\r\nPING\r\n"),
