@@ -61,6 +61,16 @@ pub struct Info {
     /// The server is in lame-duck mode.
     #[serde(skip_serializing_if = "is_false")]
     pub ldm: bool,
+    /// This INFO answers the client's CONNECT (nats-server 2.12 and later send one after the
+    /// first PONG to clients that speak protocol 1).
+    #[serde(skip_serializing_if = "is_false")]
+    pub connect_info: bool,
+    /// The account the connection is bound to (in the CONNECT answer).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub remote_account: String,
+    /// That account is the system account (in the CONNECT answer).
+    #[serde(skip_serializing_if = "is_false")]
+    pub acc_is_sys: bool,
 }
 
 fn is_false(b: &bool) -> bool {

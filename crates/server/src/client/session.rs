@@ -2,6 +2,7 @@
 //! the connection task feeds it bytes and wakes writers afterwards.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -19,6 +20,10 @@ use crate::options::Limit;
 use crate::outbound::{ClientShared, FlushSet};
 use crate::server::ServerState;
 use crate::subscription::{DeliveryGuard, Subscription, Target};
+
+/// The protocol level from which a client takes INFO at any time (nats-server's
+/// `ClientProtoInfo`): such a client is told its account after its first PONG.
+const ASYNC_INFO_PROTOCOL: i64 = 1;
 
 /// How long a connection goes on after it is told it will close (nats-server's delay for a
 /// connection bound where it may hold no subscription at all).
@@ -39,6 +44,10 @@ pub struct ClientSession {
     account: Arc<Account>,
     options: ConnectOptions,
     connect_received: bool,
+    /// A PING after CONNECT has been answered (nats-server's `firstPongSent`).
+    first_pong_sent: bool,
+    /// The client's address, for the INFO that answers CONNECT.
+    client_ip: Option<IpAddr>,
     /// `<peer> - cid:<id>`, the prefix of this connection's log lines.
     label: String,
     /// The NKEY challenge sent in INFO.
@@ -85,6 +94,8 @@ impl ClientSession {
             account,
             options: ConnectOptions::default(),
             connect_received: false,
+            first_pong_sent: false,
+            client_ip: None,
             label,
             nonce: None,
             cert: None,
@@ -104,11 +115,19 @@ impl ClientSession {
         }
     }
 
-    /// Sets what the connection knows before CONNECT: its log label, the NKEY nonce sent in
-    /// INFO, the client's certificate, and the grant it has without credentials (the
-    /// `no_auth_user`'s permissions, if any).
-    pub fn prepare(&mut self, label: String, nonce: Option<String>, cert: Option<Box<CertIdentity>>, grant: Grant) {
+    /// Sets what the connection knows before CONNECT: its log label, the client's address, the
+    /// NKEY nonce sent in INFO, the client's certificate, and the grant it has without
+    /// credentials (the `no_auth_user`'s permissions, if any).
+    pub fn prepare(
+        &mut self,
+        label: String,
+        client_ip: IpAddr,
+        nonce: Option<String>,
+        cert: Option<Box<CertIdentity>>,
+        grant: Grant,
+    ) {
         self.label = label;
+        self.client_ip = Some(client_ip);
         self.nonce = nonce;
         self.cert = cert;
         self.account = grant.account;
@@ -218,6 +237,7 @@ impl ClientSession {
             }
             ClientOp::Ping => {
                 self.send(encode::pong);
+                self.answer_connect();
                 Ok(())
             }
             ClientOp::Pong => {
@@ -305,6 +325,19 @@ impl ClientSession {
             self.send(encode::ok);
         }
         Ok(())
+    }
+
+    /// After the first PONG that follows CONNECT, nats-server 2.12 and later send a client that
+    /// takes INFO at any time the account it is bound to: clients send CONNECT and PING
+    /// together and expect the PONG first.
+    fn answer_connect(&mut self) {
+        if !self.connect_received || std::mem::replace(&mut self.first_pong_sent, true) {
+            return;
+        }
+        if self.options.protocol >= ASYNC_INFO_PROTOCOL {
+            let info = self.server.connect_info(self.shared.id, self.client_ip, &self.account);
+            self.send(|out| encode::info(out, &info));
+        }
     }
 
     /// The subscriptions this connection may hold: the tighter of its account's limit and

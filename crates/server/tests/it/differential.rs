@@ -84,7 +84,7 @@ fn scripts() -> Vec<Script> {
             "connect_full_client_fields",
             "CONNECT {\"verbose\":false,\"pedantic\":false,\"tls_required\":false,\"name\":\"n\",\
              \"lang\":\"rust\",\"version\":\"1.0\",\"protocol\":1,\"echo\":true,\"headers\":true,\
-             \"no_responders\":true}\r\nPING\r\n",
+             \"no_responders\":true}\r\nPING\r\nPING\r\n",
         ),
         script("connect_unknown_fields_ignored", "CONNECT {\"verbose\":false,\"whatever\":[1,2]}\r\nPING\r\n"),
         script("connect_twice", "CONNECT {}\r\nCONNECT {\"verbose\":false}\r\nPING\r\n"),
@@ -93,7 +93,8 @@ fn scripts() -> Vec<Script> {
         script("connect_invalid_json", "CONNECT {bad json\r\nPING\r\n"),
         script("connect_no_arguments", "CONNECT\r\nPING\r\n"),
         script("connect_no_space_before_json", "CONNECT{\"verbose\":false}\r\nPING\r\n"),
-        script("connect_protocol_1", "CONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\n"),
+        // The INFO that answers CONNECT follows the first PONG: the second PONG ends the reading.
+        script("connect_protocol_1", "CONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\nPING\r\n"),
         script("connect_protocol_2_invalid", "CONNECT {\"verbose\":false,\"protocol\":2}\r\nPING\r\n"),
         script("connect_protocol_negative_invalid", "CONNECT {\"protocol\":-1}\r\nPING\r\n"),
         script("connect_account_field", "CONNECT {\"verbose\":false,\"account\":\"A\"}\r\nPING\r\n"),
@@ -445,6 +446,26 @@ fn scripts() -> Vec<Script> {
         quiet("publish_to_nrg_lowercase", "SUB > 1\r\nPUB $nrg.x 2\r\nhi\r\nPING\r\n"),
         quiet("reply_nrg_not_reserved", "SUB > 1\r\nPUB foo $NRG.x 2\r\nhi\r\nPING\r\n"),
         script("publish_to_nrg_verbose_with_reserved_reply", "CONNECT {}\r\nPUB $NRG.x _R_.y 2\r\nhi\r\nPING\r\n"),
+        // A client speaking protocol 1 is told its account after the first PONG after CONNECT.
+        script("connect_info_after_first_pong", "CONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\nPING\r\n"),
+        script("connect_info_verbose", "CONNECT {\"protocol\":1}\r\nSUB foo 1\r\nPING\r\nPING\r\n"),
+        script(
+            "connect_info_ping_before_connect",
+            "PING\r\nCONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\nPING\r\n",
+        ),
+        script(
+            "connect_info_two_connects",
+            "CONNECT {\"verbose\":false,\"protocol\":1}\r\nCONNECT {\"verbose\":false}\r\nPING\r\nPING\r\n",
+        ),
+        script(
+            "connect_info_protocol_raised_after_first_pong",
+            "CONNECT {\"verbose\":false}\r\nPING\r\nCONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\nPING\r\n",
+        ),
+        script("connect_info_pong_only", "CONNECT {\"verbose\":false,\"protocol\":1}\r\nPONG\r\nPING\r\nPING\r\n"),
+        script(
+            "connect_info_with_headers_and_messages",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"headers\":true}\r\nSUB foo 1\r\nPUB foo 1\r\na\r\nPING\r\nPUB foo 1\r\nb\r\nPING\r\n",
+        ),
         // The 503 names the subject nobody was listening on.
         script(
             "no_responders_subject_not_pedantic",
@@ -456,6 +477,10 @@ fn scripts() -> Vec<Script> {
                 "CONNECT {{\"verbose\":false,\"headers\":true,\"no_responders\":true}}\r\nSUB r 1\r\nPUB {} r 0\r\n\r\nPING\r\n",
                 "n".repeat(200)
             ),
+        ),
+        script(
+            "no_responders_protocol_1",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"headers\":true,\"no_responders\":true}\r\nSUB r 1\r\nPUB nobody r 0\r\n\r\nPING\r\nPING\r\n",
         ),
     ]
 }
@@ -624,6 +649,10 @@ fn limited_scripts() -> Vec<Script> {
         // --- authentication ---
         script("auth_ok_verbose", "CONNECT {\"user\":\"alice\",\"pass\":\"secret\"}\r\nPING\r\n"),
         auth("auth_ok_quiet", "SUB a 1\r\nPUB a 1\r\nx\r\nPING\r\n"),
+        script(
+            "auth_ok_protocol_1",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"user\":\"alice\",\"pass\":\"secret\"}\r\nPING\r\nPING\r\n",
+        ),
         script("auth_wrong_password", "CONNECT {\"user\":\"alice\",\"pass\":\"nope\"}\r\nPING\r\n"),
         script("auth_unknown_user", "CONNECT {\"user\":\"bob\",\"pass\":\"secret\"}\r\nPING\r\n"),
         script("auth_missing_password", "CONNECT {\"user\":\"alice\"}\r\nPING\r\n"),
@@ -744,6 +773,10 @@ fn token_auth_matches_go_server() {
         script("token_missing", "CONNECT {\"verbose\":false}\r\nPING\r\n"),
         script("token_with_user_too", "CONNECT {\"verbose\":false,\"user\":\"u\",\"auth_token\":\"t0k\"}\r\nPING\r\n"),
         script("token_ping_first", "PING\r\n"),
+        script(
+            "token_ok_protocol_1",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"auth_token\":\"t0k\"}\r\nPING\r\nPING\r\n",
+        ),
     ];
     let report = run_table(&servers, &scripts);
     assert!(report.is_empty(), "{report}");
@@ -839,7 +872,8 @@ const ACCOUNTS_CONFIG: &str = r#"
 system_account: SYS
 accounts {
   SYS: { users: [{user: sys, password: y}] }
-  SAT: { users: [{user: sat, password: s}], exports: [{stream: "events.>"}, {service: "svc.*"}] }
+  SAT: { users: [{user: sat, password: s}], exports: [{stream: "events.>"}, {service: "svc.*"}],
+         limits: {max_payload: 1000} }
   MASTER: { users: [{user: master, password: m}], imports: [
       {stream: {account: SAT, subject: "events.>"}, prefix: from_sat}
       {service: {account: SAT, subject: "svc.a"}, to: "ask"} ] }
@@ -874,6 +908,19 @@ fn account_logins_match_go_server() {
         script("account_unknown_user", "CONNECT {\"user\":\"nobody\",\"pass\":\"s\"}\r\nPING\r\n"),
         script("account_no_credentials", "CONNECT {\"verbose\":false}\r\nPING\r\n"),
         script("account_ping_first", "PING\r\n"),
+        // The INFO answering CONNECT names the account, its payload limit, the system account.
+        script(
+            "account_connect_info",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"user\":\"sat\",\"pass\":\"s\"}\r\nPING\r\nPING\r\n",
+        ),
+        script(
+            "account_connect_info_system",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"user\":\"sys\",\"pass\":\"y\"}\r\nPING\r\nPING\r\n",
+        ),
+        script(
+            "account_over_payload_limit",
+            format!("CONNECT {{\"verbose\":false,\"user\":\"sat\",\"pass\":\"s\"}}\r\nPUB a 1001\r\n{}\r\nPING\r\n", "x".repeat(1001)),
+        ),
         // Only the system account may publish to Raft groups' subjects. (`$NRG.>` rather than
         // `>`: nats-server's system account also carries its events, which rnats does not make.)
         script(
@@ -883,6 +930,12 @@ fn account_logins_match_go_server() {
         script(
             "account_other_publishes_nrg",
             "CONNECT {\"verbose\":false,\"user\":\"sat\",\"pass\":\"s\"}\r\nSUB > 1\r\nPUB $NRG.x 1\r\na\r\nPING\r\n",
+        ),
+        // A request through a service import that no responder takes gets its 503.
+        script(
+            "account_import_no_responder_protocol_1",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"user\":\"master\",\"pass\":\"m\",\"headers\":true,\"no_responders\":true}\r\n\
+             SUB r 1\r\nPUB ask r 0\r\n\r\nPING\r\nPING\r\n",
         ),
         script("account_token_instead", "CONNECT {\"auth_token\":\"s\"}\r\nPING\r\n"),
         script(

@@ -115,7 +115,7 @@ fn connect_errors() {
     let addr = server.addr();
     check(addr, "CONNECT {\"protocol\":2}\r\nPING\r\n", "-ERR 'invalid client protocol'\r\n<EOF>");
     check(addr, "CONNECT {\"protocol\":-1}\r\nPING\r\n", "-ERR 'invalid client protocol'\r\n<EOF>");
-    check(addr, "CONNECT {\"protocol\":1,\"verbose\":false}\r\nPING\r\n", "PONG\r\n");
+    check(addr, "CONNECT {\"protocol\":0,\"verbose\":false}\r\nPING\r\n", "PONG\r\n");
     check(
         addr,
         "CONNECT {\"no_responders\":true}\r\nPING\r\n",
@@ -129,6 +129,32 @@ fn connect_errors() {
     check(addr, "CONNECT {nope\r\nPING\r\n", "<EOF>");
     check(addr, "CONNECT\r\nPING\r\n", "<EOF>");
     check(addr, "CONNECT {\"verbose\":\"yes\"}\r\nPING\r\n", "<EOF>");
+}
+
+/// A client speaking protocol 1 gets, after its first PONG following CONNECT, an INFO naming
+/// the account it is bound to; once, and only then.
+#[test]
+fn connect_answered_with_account_info() {
+    let server = TestServer::start();
+    let addr = server.addr();
+    let after = after_info(addr, b"PING\r\nCONNECT {\"protocol\":1,\"verbose\":false}\r\nPING\r\nPING\r\n");
+    let (pongs, rest) = after.split_at("PONG\r\nPONG\r\n".len());
+    assert_eq!(pongs, "PONG\r\nPONG\r\n", "{after:?}");
+    let (info_line, last) = rest.split_once(" \r\n").expect("an INFO line");
+    assert_eq!(last, "PONG\r\n", "one INFO, after the first PONG that follows CONNECT: {after:?}");
+    let info: serde_json::Value =
+        serde_json::from_str(info_line.strip_prefix("INFO ").expect("INFO")).expect("INFO body is JSON");
+    assert_eq!(info["connect_info"], true);
+    assert_eq!(info["remote_account"], "$G");
+    assert_eq!(info["client_ip"], "127.0.0.1");
+    assert_eq!(info["max_payload"], 1024 * 1024);
+    assert!(info.get("acc_is_sys").is_none(), "not the system account: {info}");
+    // Older clients (protocol 0) get nothing more, and neither does a CONNECT after that PING.
+    check(
+        addr,
+        "CONNECT {\"verbose\":false}\r\nPING\r\nCONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\n",
+        "PONG\r\nPONG\r\n",
+    );
 }
 
 #[test]
