@@ -15,13 +15,15 @@ pub mod encode;
 mod error;
 mod go_json;
 mod info;
+mod info_decode;
 pub mod leaf;
 mod ops;
 
 pub use client_parser::{parse_client_op, Limits};
 pub use connect::{ConnectError, ConnectOptions};
 pub use error::ProtoError;
-pub use info::{is_decodable_info, Info};
+pub use info::Info;
+pub use info_decode::is_decodable_info;
 pub use ops::{ClientOp, Publish};
 
 /// Protocol level this server speaks (INFO `proto`).
