@@ -1,59 +1,29 @@
-//! Differential tests: the same raw protocol bytes go to rnats and to the Go nats-server
-//! (2.15.1, the current release), and the two answers must be identical once the INFO fields
-//! that differ by nature (ids, versions, addresses) are masked and those rnats cannot send yet
-//! are left out (`rnats_testkit::ONE_SIDED_INFO_FIELDS`).
-//!
-//! Each script runs on a fresh connection. A script that should end normally ends with `PING`
-//! (so reading stops at the matching `PONG`); one that makes the server close the connection
-//! ends wherever the server stops reading. Every mismatch is collected and reported together.
-//! Scripts run one at a time (after the previous connection is gone on both servers), so no
-//! script sees another's subscriptions.
-//!
-//! Besides the main table: servers configured alike (small limits and user/password auth,
-//! token auth, fast keep-alive, one connection at most), and two-connection header delivery.
-//! `RNATS_DIFF_SHOW=1` prints nats-server's answer to every script.
+//! Differential tests against nats-server 2.15.1 (see `differential_harness.rs` for how
+//! scripts run and what is masked): the main table of client-protocol scripts, servers
+//! configured alike (small limits and user/password auth, token auth, fast keep-alive, deep
+//! CONNECT JSON, accounts with imports and a system account, one connection at most), and
+//! multi-connection cases (header delivery, imports across accounts).
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use rnats::options::{Limit, SimpleAuth};
-use rnats::Options;
-use rnats_testkit::{mask_info, run_script, wait_for, GoRelease, GoServer, RawConn, TestServer};
+use rnats_testkit::{mask_info, run_script, RawConn};
 
-/// How long one script may take on one server (only reached when something is wrong).
-const SCRIPT_TIMEOUT: Duration = Duration::from_millis(1500);
+use super::differential_harness::{idle, script, send_and_sync, visible, Pair, Script, Servers, Suite};
+use super::support::options_from;
+
 /// Reading time of an idle script that must end before any server PING.
 const SHORT_IDLE: Duration = Duration::from_millis(700);
 /// Reading time of an idle script that must see (or not see) the first PING (sent 2 to 2.4 s
 /// after CONNECT).
 const LONG_IDLE: Duration = Duration::from_millis(1500);
-/// How long a server may take to forget a closed connection (and its subscriptions).
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a script on one server may take (only reached when something is wrong).
+const SCRIPT_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// `CONNECT` turning `+OK` acknowledgements off, the common prefix of most scripts.
 const QUIET: &str = "CONNECT {\"verbose\":false}\r\n";
 /// `CONNECT` with headers and no `+OK`s.
 const QUIET_HEADERS: &str = "CONNECT {\"verbose\":false,\"headers\":true}\r\n";
-
-/// One named script.
-pub(super) struct Script {
-    name: String,
-    bytes: Vec<u8>,
-    /// For a script after which the server neither answers a PING nor closes: how long to
-    /// read (twice, see `run_script`). Such scripts must not subscribe or publish, so they run
-    /// side by side before the others.
-    idle: Option<Duration>,
-}
-
-pub(super) fn script(name: &str, bytes: impl Into<Vec<u8>>) -> Script {
-    Script { name: name.to_string(), bytes: bytes.into(), idle: None }
-}
-
-/// A script that ends with the connection idle and open; read for twice `wait`.
-fn idle(name: &str, bytes: impl Into<Vec<u8>>, wait: Duration) -> Script {
-    Script { idle: Some(wait), ..script(name, bytes) }
-}
 
 /// A script after the quiet CONNECT.
 fn quiet(name: &str, rest: &str) -> Script {
@@ -506,155 +476,13 @@ fn scripts() -> Vec<Script> {
     ]
 }
 
-/// Output of one script on both servers.
-struct Outcome {
-    rnats: String,
-    go: String,
-}
-
-fn run_both(rnats: SocketAddr, go: SocketAddr, bytes: &[u8], timeout: Duration) -> Outcome {
-    let (ours, theirs) = std::thread::scope(|scope| {
-        let ours = scope.spawn(|| run_script(rnats, bytes, timeout));
-        let theirs = run_script(go, bytes, timeout);
-        (ours.join().expect("rnats script thread"), theirs)
-    });
-    Outcome { rnats: mask_info(&ours), go: mask_info(&theirs) }
-}
-
-/// Both servers, with what is needed to tell when a script's connection is gone: scripts run
-/// one after another and must not see each other's subscriptions (queue groups and no
-/// responders would depend on them).
-pub(super) struct Servers {
-    pub(super) go: GoServer,
-    go_monitor: SocketAddr,
-    pub(super) rnats: TestServer,
-}
-
-impl Servers {
-    /// Both servers with their default options.
-    fn start() -> Option<Servers> {
-        Self::configured("", Options::default())
-    }
-
-    /// nats-server with the configuration file text `config` and rnats with `options`, which
-    /// must say the same.
-    pub(super) fn configured(config: &str, options: Options) -> Option<Servers> {
-        let monitor_port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("free monitoring port");
-        let config_file =
-            std::env::temp_dir().join(format!("rnats-differential-{}-{monitor_port}.conf", std::process::id()));
-        std::fs::write(&config_file, config).expect("write nats-server configuration");
-        let config_path = config_file.to_str().expect("UTF-8 temporary path");
-        let go = GoServer::start_release(GoRelease::Current, &["-c", config_path, "-m", &monitor_port.to_string()]);
-        let _ = std::fs::remove_file(&config_file);
-        let go = go?;
-        let go_monitor: SocketAddr = ([127, 0, 0, 1], monitor_port).into();
-        let up = wait_for(CLOSE_TIMEOUT, || go_connections(go_monitor).is_some());
-        assert!(up, "Go nats-server monitoring did not start on {go_monitor}");
-        Some(Servers { go, go_monitor, rnats: TestServer::with_options(options) })
-    }
-
-    /// Waits until neither server has a client connection left.
-    fn wait_idle(&self) {
-        let rnats_idle = wait_for(CLOSE_TIMEOUT, || self.rnats.state().client_count() == 0);
-        assert!(rnats_idle, "rnats still has connections after a script");
-        let go_idle = wait_for(CLOSE_TIMEOUT, || go_connections(self.go_monitor) == Some(0));
-        assert!(go_idle, "nats-server still has connections after a script");
-    }
-}
-
-/// The Go server's current client connection count, from its `/varz` monitoring endpoint.
-fn go_connections(monitor: SocketAddr) -> Option<u64> {
-    let mut stream = TcpStream::connect(monitor).ok()?;
-    stream.write_all(b"GET /varz HTTP/1.0\r\nHost: localhost\r\n\r\n").ok()?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).ok()?;
-    let body_start = response.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let varz: serde_json::Value = serde_json::from_slice(&response[body_start..]).ok()?;
-    varz.get("connections")?.as_u64()
-}
-
-/// Shows a script or an answer with its control characters visible.
-fn visible(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        match c {
-            '\r' => out.push_str("\\r"),
-            '\n' => out.push_str("\\n\n    "),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    if out.chars().count() > 600 {
-        let cut: String = out.chars().take(600).collect();
-        return format!("{cut}... ({} chars)", text.len());
-    }
-    out
-}
-
-/// Runs every script on both servers and returns a report of the mismatches (empty if none).
-pub(super) fn run_table(servers: &Servers, scripts: &[Script]) -> String {
-    let mut names: Vec<&str> = scripts.iter().map(|s| s.name.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    assert_eq!(names.len(), scripts.len(), "script names must be unique");
-
-    let (rnats, go) = (servers.rnats.addr(), servers.go.addr());
-    let mut outcomes: Vec<Option<Outcome>> = scripts.iter().map(|_| None).collect();
-    // Idle scripts together (they neither subscribe nor publish), then the rest one by one so
-    // that no script sees another's subscriptions.
-    std::thread::scope(|scope| {
-        let running: Vec<_> = scripts
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| s.idle.map(|wait| (i, scope.spawn(move || run_both(rnats, go, &s.bytes, wait)))))
-            .collect();
-        for (i, handle) in running {
-            outcomes[i] = Some(handle.join().expect("idle script thread"));
-        }
-    });
-    servers.wait_idle();
-    for (i, s) in scripts.iter().enumerate() {
-        if s.idle.is_none() {
-            outcomes[i] = Some(run_both(rnats, go, &s.bytes, SCRIPT_TIMEOUT));
-            servers.wait_idle();
-        }
-    }
-
-    let show = std::env::var_os("RNATS_DIFF_SHOW").is_some();
-    let mut report = String::new();
-    let mut mismatches = 0;
-    for (s, outcome) in scripts.iter().zip(outcomes) {
-        let outcome = outcome.expect("every script ran");
-        if show {
-            eprintln!("== {}\n  go:    {}", s.name, visible(&outcome.go));
-        }
-        if outcome.rnats != outcome.go {
-            mismatches += 1;
-            report.push_str(&format!(
-                "--- {}\n  script: {}\n  rnats:  {}\n  go:     {}\n",
-                s.name,
-                visible(&String::from_utf8_lossy(&s.bytes)),
-                visible(&outcome.rnats),
-                visible(&outcome.go),
-            ));
-        }
-    }
-    if mismatches > 0 {
-        report.insert_str(0, &format!("{mismatches} of {} scripts differ from nats-server:\n", scripts.len()));
-    }
-    report
+fn main_suite() -> Suite {
+    Suite { name: "main", config: String::new(), scripts: scripts() }
 }
 
 #[test]
 fn scripts_match_go_server() {
-    let Some(servers) = Servers::start() else {
-        return;
-    };
-    let report = run_table(&servers, &scripts());
-    assert!(report.is_empty(), "{report}");
+    main_suite().check();
 }
 
 /// Credentials of the configured servers.
@@ -743,49 +571,34 @@ fn limited_scripts() -> Vec<Script> {
     ]
 }
 
-#[test]
-fn limits_and_auth_match_go_server() {
+fn limits_suite() -> Suite {
     let config = "max_payload: 16\nmax_control_line: 64\nmax_subscriptions: 2\n\
                   authorization { user: alice, password: secret, timeout: 0.5 }\n";
-    let options = Options {
-        max_payload: 16,
-        max_control_line: 64,
-        max_subscriptions: Limit::at_most(2),
-        auth: SimpleAuth { user: Some("alice".into()), pass: Some("secret".into()), token: None },
-        auth_timeout: Some(Duration::from_millis(500)),
-        ..Options::default()
-    };
-    let Some(servers) = Servers::configured(config, options) else {
-        return;
-    };
-    let report = run_table(&servers, &limited_scripts());
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "limits", config: config.into(), scripts: limited_scripts() }
+}
+
+#[test]
+fn limits_and_auth_match_go_server() {
+    limits_suite().check();
 }
 
 /// CONNECT bodies nested up to Go's limit of 10 000 levels, and one past it (a long control
 /// line allowed so they fit).
-#[test]
-fn deep_connect_json_matches_go_server() {
-    let options = Options { max_control_line: 65_536, ..Options::default() };
-    let Some(servers) = Servers::configured("max_control_line: 65536\n", options) else {
-        return;
-    };
+fn deep_connect_suite() -> Suite {
     let nested = |levels: usize| {
         let inner = levels - 1;
         format!("CONNECT {{\"verbose\":false,\"x\":{}{}}}\r\nPING\r\n", "[".repeat(inner), "]".repeat(inner))
     };
     let scripts = vec![script("nested_10000", nested(10_000)), script("nested_10001", nested(10_001))];
-    let report = run_table(&servers, &scripts);
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "deep_connect", config: "max_control_line: 65536\n".into(), scripts }
 }
 
 #[test]
-fn token_auth_matches_go_server() {
-    let options =
-        Options { auth: SimpleAuth { token: Some("t0k".into()), ..SimpleAuth::default() }, ..Options::default() };
-    let Some(servers) = Servers::configured("authorization { token: t0k }\n", options) else {
-        return;
-    };
+fn deep_connect_json_matches_go_server() {
+    deep_connect_suite().check();
+}
+
+fn token_suite() -> Suite {
     let scripts = vec![
         script("token_ok", "CONNECT {\"auth_token\":\"t0k\"}\r\nPING\r\n"),
         script("token_wrong", "CONNECT {\"auth_token\":\"nope\"}\r\nPING\r\n"),
@@ -799,30 +612,33 @@ fn token_auth_matches_go_server() {
             "CONNECT {\"verbose\":false,\"protocol\":1,\"auth_token\":\"t0k\"}\r\nPING\r\nPING\r\n",
         ),
     ];
-    let report = run_table(&servers, &scripts);
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "token", config: "authorization { token: t0k }\n".into(), scripts }
 }
 
 #[test]
-fn keepalive_matches_go_server() {
-    let options = Options { ping_interval: Duration::from_millis(100), ping_max: 2, ..Options::default() };
-    let Some(servers) = Servers::configured("ping_interval: \"100ms\"\nping_max: 2\n", options) else {
-        return;
-    };
+fn token_auth_matches_go_server() {
+    token_suite().check();
+}
+
+fn keepalive_suite() -> Suite {
     let scripts = vec![
         // Never answering: two PINGs, then the connection is stale.
         script("stale_after_connect", QUIET),
         script("stale_without_connect", ""),
         script("stale_verbose", "CONNECT {}\r\n"),
     ];
-    let report = run_table(&servers, &scripts);
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "keepalive", config: "ping_interval: \"100ms\"\nping_max: 2\n".into(), scripts }
+}
+
+#[test]
+fn keepalive_matches_go_server() {
+    keepalive_suite().check();
 }
 
 #[test]
 fn max_connections_matches_go_server() {
-    let options = Options { max_connections: 1, ..Options::default() };
-    let Some(servers) = Servers::configured("max_connections: 1\n", options) else {
+    let config = "max_connections: 1\n";
+    let Some(servers) = Servers::configured(config, options_from(config)) else {
         return;
     };
     let mut outputs = Vec::new();
@@ -835,12 +651,6 @@ fn max_connections_matches_go_server() {
     }
     assert!(outputs[1].0.contains("maximum connections exceeded"), "Go refused: {:?}", outputs[1].0);
     assert_eq!(outputs[0], outputs[1], "rnats (left) and nats-server (right): (refused, first) connection");
-}
-
-/// Sends `bytes` on `conn` and reads until `pongs` PONGs in total have arrived.
-pub(super) fn send_and_sync(conn: &mut RawConn, bytes: &[u8], pongs: usize) {
-    conn.send(bytes);
-    conn.read_until(SCRIPT_TIMEOUT, |r| r.windows(6).filter(|w| w == b"PONG\r\n").count() >= pongs);
 }
 
 /// Two connections: a subscriber (with or without header support, plain and queue
@@ -915,14 +725,10 @@ fn mask_replies(text: &str) -> String {
 }
 
 fn accounts_servers() -> Option<Servers> {
-    let map = rnats_conf::parse_str(ACCOUNTS_CONFIG, std::path::Path::new("accounts.conf")).expect("parses");
-    let options = rnats::options::from_map(&map).expect("loads").options;
-    Servers::configured(ACCOUNTS_CONFIG, options)
+    Servers::configured(ACCOUNTS_CONFIG, options_from(ACCOUNTS_CONFIG))
 }
 
-#[test]
-fn account_logins_match_go_server() {
-    let Some(servers) = accounts_servers() else { return };
+fn accounts_suite() -> Suite {
     let scripts = vec![
         script("account_user_ok", "CONNECT {\"user\":\"sat\",\"pass\":\"s\"}\r\nPING\r\n"),
         script("account_user_wrong_pass", "CONNECT {\"user\":\"sat\",\"pass\":\"x\"}\r\nPING\r\n"),
@@ -969,8 +775,12 @@ fn account_logins_match_go_server() {
              SUB r 1\r\nPUB svc.a r 0\r\n\r\nPUB ask r 0\r\n\r\nPING\r\n",
         ),
     ];
-    let report = run_table(&servers, &scripts);
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "accounts", config: ACCOUNTS_CONFIG.into(), scripts }
+}
+
+#[test]
+fn account_logins_match_go_server() {
+    accounts_suite().check();
 }
 
 #[test]

@@ -4,7 +4,8 @@
 
 use rnats_testkit::{mask_info, RawConn};
 
-use super::differential::{run_table, script, send_and_sync, Servers};
+use super::differential_harness::{script, send_and_sync, Servers, Suite};
+use super::support::options_from;
 
 /// "foo" at bcrypt cost 4 (nats-server's own test hash).
 const FOO_HASH: &str = "$2a$04$P/.bd.7unw9Ew7yWJqXsl.f4oNRLQGvadEL2YnqQXbbb.IVQajRdK";
@@ -30,19 +31,15 @@ authorization {{
 
 fn servers() -> Option<Servers> {
     let config = permissions_config();
-    let map = rnats_conf::parse_str(&config, std::path::Path::new("perms.conf")).expect("parses");
-    let loaded = rnats::options::from_map(&map).expect("loads");
-    assert!(loaded.security_gaps.is_empty(), "{:?}", loaded.security_gaps);
-    Servers::configured(&config, loaded.options)
+    Servers::configured(&config, options_from(&config))
 }
 
 fn login(user: &str, rest: &str) -> Vec<u8> {
     format!("CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"{user}\"}}\r\n{rest}").into_bytes()
 }
 
-#[test]
-fn logins_and_permission_violations_match_go_server() {
-    let Some(servers) = servers() else { return };
+/// Logins and permission violations.
+pub(super) fn suite() -> Suite {
     let scripts = vec![
         script("bcrypt_ok", "CONNECT {\"verbose\":false,\"user\":\"bc\",\"pass\":\"foo\"}\r\nPING\r\n"),
         script("bcrypt_wrong", "CONNECT {\"verbose\":false,\"user\":\"bc\",\"pass\":\"bar\"}\r\nPING\r\n"),
@@ -80,8 +77,12 @@ fn logins_and_permission_violations_match_go_server() {
             bytes
         }),
     ];
-    let report = run_table(&servers, &scripts);
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "permissions", config: permissions_config(), scripts }
+}
+
+#[test]
+fn logins_and_permission_violations_match_go_server() {
+    suite().check();
 }
 
 /// A requester (`all`) asks on `req.x`; the responder (`r`: subscribe only, `allow_responses`)

@@ -6,6 +6,7 @@ mod auth;
 mod config_scale;
 mod differential;
 mod differential_auth;
+mod differential_harness;
 mod leafnodes;
 mod leafnodes_interop;
 mod limits;
