@@ -476,6 +476,11 @@ fn scripts() -> Vec<Script> {
     ]
 }
 
+/// Every table of scripts in this file, for `differential_releases.rs` too.
+pub(super) fn suites() -> Vec<Suite> {
+    vec![main_suite(), limits_suite(), deep_connect_suite(), token_suite(), keepalive_suite(), accounts_suite()]
+}
+
 fn main_suite() -> Suite {
     Suite { name: "main", config: String::new(), scripts: scripts() }
 }

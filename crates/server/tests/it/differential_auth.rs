@@ -38,7 +38,7 @@ fn login(user: &str, rest: &str) -> Vec<u8> {
     format!("CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"{user}\"}}\r\n{rest}").into_bytes()
 }
 
-/// Logins and permission violations.
+/// Logins and permission violations, for `differential_releases.rs` too.
 pub(super) fn suite() -> Suite {
     let scripts = vec![
         script("bcrypt_ok", "CONNECT {\"verbose\":false,\"user\":\"bc\",\"pass\":\"foo\"}\r\nPING\r\n"),
@@ -71,6 +71,10 @@ pub(super) fn suite() -> Suite {
         ),
         script("responses_only_publish_nothing_else", login("r", "SUB req.> 1\r\nPUB req.a 1\r\nx\r\nPING\r\n")),
         script("sys_queue_name", login("all", "SUB foo _sys_ 1\r\nSUB foo q 2\r\nPING\r\n")),
+        script(
+            "permissions_protocol_1",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"user\":\"p\",\"pass\":\"p\"}\r\nPUB c 1\r\nx\r\nPING\r\nPING\r\n",
+        ),
         script("second_connect_changes_permissions", {
             let mut bytes = login("all", "SUB c 1\r\nPING\r\n");
             bytes.extend(login("p", "PUB c 1\r\nx\r\nSUB d 2\r\nPING\r\n"));

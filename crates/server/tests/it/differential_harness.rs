@@ -146,6 +146,33 @@ impl Pair for Servers {
     }
 }
 
+/// Both Go releases, configured alike.
+pub(super) struct Releases {
+    old: GoSide,
+    current: GoSide,
+}
+
+impl Releases {
+    /// 2.9.10 and 2.15.1 with the configuration file text `config`; `None` (skip) unless
+    /// both are installed.
+    pub(super) fn configured(config: &str) -> Option<Releases> {
+        let old = GoSide::start(GoRelease::Debian, config)?;
+        let current = GoSide::start(GoRelease::Current, config)?;
+        Some(Releases { old, current })
+    }
+}
+
+impl Pair for Releases {
+    fn sides(&self) -> [(&'static str, SocketAddr); 2] {
+        [("2.9.10", self.old.addr()), ("2.15.1", self.current.addr())]
+    }
+
+    fn wait_idle(&self) {
+        self.old.wait_idle();
+        self.current.wait_idle();
+    }
+}
+
 /// What one script got from each server, masked.
 struct Outcome([String; 2]);
 
@@ -216,6 +243,12 @@ pub(super) fn run_table(pair: &impl Pair, scripts: &[Script]) -> String {
         report.insert_str(0, &format!("{mismatches} of {} scripts differ ({first} vs {second}):\n", scripts.len()));
     }
     report
+}
+
+/// The names of the scripts whose answers differ between the two servers.
+pub(super) fn differing<'a>(pair: &impl Pair, scripts: &'a [Script]) -> Vec<&'a str> {
+    let outcomes = run_all(pair, scripts);
+    scripts.iter().zip(outcomes).filter(|(_, Outcome([a, b]))| a != b).map(|(s, _)| s.name.as_str()).collect()
 }
 
 /// Shows a script or an answer with its control characters visible.

@@ -33,6 +33,11 @@ fn connect(user: &str) -> String {
     format!("CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"p\"}}\r\n")
 }
 
+/// A CONNECT as `user` from a client that takes INFO at any time.
+fn connect_protocol_1(user: &str) -> String {
+    format!("CONNECT {{\"verbose\":false,\"protocol\":1,\"user\":\"{user}\",\"pass\":\"p\"}}\r\n")
+}
+
 /// A raw connection logged in as `user`, after `rest` is sent.
 fn login(addr: std::net::SocketAddr, user: &str, rest: &str) -> RawConn {
     let mut conn = RawConn::connect(addr);
@@ -145,6 +150,10 @@ pub(super) fn suite() -> Suite {
         script("pay_0", format!("{}PUB x 1\r\nx\r\nPING\r\n", connect("pay_0"))),
         script("pay_neg", format!("{}PUB x 0\r\n\r\nPING\r\n", connect("pay_neg"))),
         script("pay_none", format!("{}PUB x 5\r\nhello\r\nPING\r\n", connect("pay_none"))),
+        // The INFO answering CONNECT reports the account's payload limit as it stands.
+        script("pay_0_connect_info", format!("{}PING\r\nPING\r\n", connect_protocol_1("pay_0"))),
+        script("pay_neg_connect_info", format!("{}PING\r\nPING\r\n", connect_protocol_1("pay_neg"))),
+        script("pay_none_connect_info", format!("{}PING\r\nPING\r\n", connect_protocol_1("pay_none"))),
     ];
     Suite { name: "account_limits", config: ACCOUNTS.into(), scripts }
 }

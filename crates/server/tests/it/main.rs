@@ -7,6 +7,7 @@ mod config_scale;
 mod differential;
 mod differential_auth;
 mod differential_harness;
+mod differential_releases;
 mod leafnodes;
 mod leafnodes_interop;
 mod limits;
