@@ -48,12 +48,20 @@ pub enum Sizes<'a> {
 
 /// `MSG <subject> <sid> [reply] <size>\r\n` or the `HMSG` form, then `body` and `\r\n`.
 pub fn message(out: &mut Vec<u8>, subject: &[u8], sid: &[u8], reply: Option<&[u8]>, sizes: Sizes<'_>, body: &[u8]) {
+    let line_len = 32 + subject.len() + sid.len() + reply.map_or(0, <[u8]>::len);
+    out.reserve(line_len + body.len());
+    message_line(out, subject, sid, reply, sizes);
+    out.extend_from_slice(body);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// The control line of `MSG` or `HMSG`, through its `\r\n`.
+#[inline]
+fn message_line(out: &mut Vec<u8>, subject: &[u8], sid: &[u8], reply: Option<&[u8]>, sizes: Sizes<'_>) {
     let verb: &[u8] = match sizes {
         Sizes::Plain(_) => b"MSG ",
         Sizes::WithHeaders(..) => b"HMSG ",
     };
-    let line_len = 32 + subject.len() + sid.len() + reply.map_or(0, <[u8]>::len);
-    out.reserve(line_len + body.len());
     out.extend_from_slice(verb);
     out.extend_from_slice(subject);
     out.push(b' ');
@@ -63,12 +71,21 @@ pub fn message(out: &mut Vec<u8>, subject: &[u8], sid: &[u8], reply: Option<&[u8
         out.extend_from_slice(reply);
         out.push(b' ');
     }
-    sizes_line_end(out, sizes, body);
+    size_tokens(out, sizes);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// The size tokens, the end of the control line, `body` and its `\r\n` (every message
 /// verb ends this way).
 pub(crate) fn sizes_line_end(out: &mut Vec<u8>, sizes: Sizes<'_>, body: &[u8]) {
+    size_tokens(out, sizes);
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    out.extend_from_slice(b"\r\n");
+}
+
+#[inline]
+fn size_tokens(out: &mut Vec<u8>, sizes: Sizes<'_>) {
     match sizes {
         Sizes::Plain(size) => out.extend_from_slice(size),
         Sizes::WithHeaders(header, total) => {
@@ -77,9 +94,6 @@ pub(crate) fn sizes_line_end(out: &mut Vec<u8>, sizes: Sizes<'_>, body: &[u8]) {
             out.extend_from_slice(total);
         }
     }
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(body);
-    out.extend_from_slice(b"\r\n");
 }
 
 /// The status a requester asking for no-responders notices gets when its request on `subject`
@@ -90,15 +104,7 @@ pub fn no_responders(out: &mut Vec<u8>, reply: &[u8], sid: &[u8], subject: &[u8]
     const END: &[u8] = b"\r\n\r\n";
     let mut digits = SizeBuffer::new();
     let size = size_token(STATUS.len() + subject.len() + END.len(), &mut digits);
-    out.extend_from_slice(b"HMSG ");
-    out.extend_from_slice(reply);
-    out.push(b' ');
-    out.extend_from_slice(sid);
-    out.push(b' ');
-    out.extend_from_slice(size);
-    out.push(b' ');
-    out.extend_from_slice(size);
-    out.extend_from_slice(b"\r\n");
+    message_line(out, reply, sid, None, Sizes::WithHeaders(size, size));
     out.extend_from_slice(STATUS);
     out.extend_from_slice(subject);
     out.extend_from_slice(END);
