@@ -7,7 +7,7 @@ mod support;
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 
-use rnats_testkit::{go_server_binary, RawConn};
+use rnats_testkit::{GoRelease, RawConn};
 use support::{Process, BIN, PATIENCE};
 
 /// Descriptors the server may open: enough to start, far fewer than the clients below.
@@ -53,8 +53,8 @@ fn accept_errors_back_off_like_nats_server() {
         .collect();
     assert!(lines.len() >= expected.len(), "{lines:#?}");
     assert_eq!(lines[..expected.len()], expected[..]);
-    // And nats-server itself logs the same, when it is installed.
-    if let Some(go) = go_server_binary() {
+    // And nats-server 2.15.1 itself logs the same, when it is installed.
+    if let Some(go) = GoRelease::Current.require() {
         let go_lines = accept_errors("accept-go", &go);
         assert_eq!(go_lines[..expected.len()], lines[..expected.len()], "nats-server logged otherwise");
     }

@@ -1,11 +1,12 @@
 //! `ports_file_dir` (config) and `--ports_file_dir` (flag): once listening, the server writes
-//! `<dir>/<executable>_<pid>.ports` with the JSON nats-server writes, and removes it at exit.
+//! `<dir>/<executable>_<pid>.ports` with the JSON nats-server 2.15.1 writes, and removes it at
+//! exit.
 
 mod support;
 
 use std::path::{Path, PathBuf};
 
-use rnats_testkit::{require_go_server, wait_for};
+use rnats_testkit::{require_current_go_server, wait_for};
 use serde_json::Value;
 use support::{scratch_dir, Process, BIN, PATIENCE};
 
@@ -52,7 +53,7 @@ fn both(
 
 #[test]
 fn flag_on_the_default_host_lists_every_address_and_terminate_removes_it() {
-    let Some(go) = require_go_server() else { return };
+    let Some(go) = require_current_go_server() else { return };
     let flag = |dir: &str| vec!["--ports_file_dir".to_string(), dir.to_string()];
     let (mut rnats, path, [text, go_text]) = both("flag", &go, &["-p", "-1"], flag);
     assert_eq!(text, go_text, "the same addresses as nats-server, in its order");
@@ -64,7 +65,7 @@ fn flag_on_the_default_host_lists_every_address_and_terminate_removes_it() {
 
 #[test]
 fn config_setting_with_a_host_lists_that_address_and_interrupt_removes_it() {
-    let Some(go) = require_go_server() else { return };
+    let Some(go) = require_current_go_server() else { return };
     // The configuration file sits in the ports directory: nothing else is written there.
     let config = |dir: &str| {
         let file = Path::new(dir).join("ports.conf");

@@ -15,13 +15,15 @@ pub mod encode;
 mod error;
 mod go_json;
 mod info;
+mod info_decode;
 pub mod leaf;
 mod ops;
 
 pub use client_parser::{parse_client_op, Limits};
 pub use connect::{ConnectError, ConnectOptions};
 pub use error::ProtoError;
-pub use info::{is_decodable_info, Info};
+pub use info::Info;
+pub use info_decode::is_decodable_info;
 pub use ops::{ClientOp, Publish};
 
 /// Protocol level this server speaks (INFO `proto`).
@@ -30,5 +32,3 @@ pub const PROTO_LEVEL: i32 = 1;
 pub const DEFAULT_MAX_CONTROL_LINE: usize = 4096;
 /// Default `max_payload` (bytes).
 pub const DEFAULT_MAX_PAYLOAD: usize = 1024 * 1024;
-/// The header block of a no-responders status message.
-pub const NO_RESPONDERS_HEADER: &[u8] = b"NATS/1.0 503\r\n\r\n";

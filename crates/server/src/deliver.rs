@@ -121,10 +121,10 @@ fn fan_out_at(
             }
             Target::StreamImport(_) => {}
             Target::ServiceImport(import) if depth < MAX_IMPORT_DEPTH => {
-                // nats-server counts a request handed to a service import as delivered, even
-                // when no responder in the exporter takes it: no 503 for the requester.
-                request_across(import, msg, flush, depth);
-                delivered = true;
+                // Delivered only if a responder in the exporter took it, so a requester gets
+                // its 503 (nats-server 2.11 and later; 2.9.10 counted any request handed to a
+                // service import as delivered).
+                delivered |= request_across(import, msg, flush, depth);
             }
             Target::Responses(responses) if depth < MAX_IMPORT_DEPTH => {
                 if let Some((importer, reply)) = responses.take(msg.subject) {

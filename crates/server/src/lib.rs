@@ -29,7 +29,8 @@ pub use options::Options;
 pub use server::{RunningServer, Server, ServerState};
 
 /// The nats-server release whose client-visible features rnats implements; reported in INFO
-/// `version` and by `-v`, because clients gate features on it.
+/// `version` and by `-v`, because clients gate features on it (JetStream ones only, so far).
+/// `docs/architecture.md` (INFO `version` and `-v`) says why this release and not a newer one.
 pub const COMPATIBLE_VERSION: &str = "2.9.10";
 /// rnats's own version (startup log, later /varz).
 pub const RNATS_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,7 +18,7 @@ use crate::auth::{Authenticator, Grant, PasswordGate};
 use crate::errors::CloseReason;
 use crate::import::{LocalMapping, ServiceImport, StreamImport};
 use crate::log::Logger;
-use crate::options::Options;
+use crate::options::{Limit, Options};
 use crate::outbound::ClientShared;
 use crate::tls::ClientTls;
 
@@ -78,6 +78,27 @@ impl ServerState {
             nonce: nonce.unwrap_or_default().to_string(),
             ..self.info.clone()
         }
+    }
+
+    /// The INFO that answers a client's CONNECT (see `ClientSession`): the server's INFO with
+    /// the connection's id, address and payload limit (its account's, when tighter), and the
+    /// account it is bound to.
+    pub(crate) fn connect_info(&self, id: u64, client_ip: Option<IpAddr>, account: &Account) -> Info {
+        let server_limit = Limit::from_config(i64::try_from(self.options.max_payload).unwrap_or(i64::MAX));
+        Info {
+            client_id: id,
+            client_ip: client_ip.map(|ip| ip.to_string()).unwrap_or_default(),
+            max_payload: i64::from(account.limits().max_payload.min(server_limit).as_int32()),
+            connect_info: true,
+            remote_account: account.name.clone(),
+            acc_is_sys: self.is_system_account(account),
+            ..self.info.clone()
+        }
+    }
+
+    /// Whether `account` is the system account (`$SYS` unless configured otherwise).
+    pub(crate) fn is_system_account(&self, account: &Account) -> bool {
+        account.name == self.options.system_account.as_deref().unwrap_or(SYSTEM_ACCOUNT)
     }
 
     /// Time a client has to authenticate: the configured timeout, else nats-server's default

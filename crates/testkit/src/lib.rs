@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 pub use go_server::{
     free_port, go_server_binary, require_current_go_server, require_go_server, GoRelease, GoServer, GO_SERVER_CURRENT,
 };
-pub use raw::{mask_info, run_script, RawConn};
+pub use raw::{mask_info, run_script, RawConn, ONE_SIDED_INFO_FIELDS};
 pub use test_server::TestServer;
 
 /// Environment variable that turns "skipped: missing dependency" into a failure (CI sets it).

@@ -87,9 +87,24 @@ pub fn run_script(addr: SocketAddr, script: &[u8], timeout: Duration) -> Vec<u8>
     out
 }
 
+/// INFO fields whose values differ between any two servers, or two runs of one, by nature.
+const VARYING_INFO_FIELDS: [&str; 9] =
+    ["server_id", "server_name", "version", "go", "host", "port", "client_id", "client_ip", "nonce"];
+
+/// INFO fields left out of the comparison altogether, present on one side only:
+/// - `git_commit`: the commit a binary was built from; release builds of nats-server carry it,
+///   Debian's 2.9.10 and rnats do not (it is build metadata, not behaviour).
+/// - `api_lvl`: the JetStream API level (nats-server 2.11 and later send it even with JetStream
+///   off); rnats has no JetStream, and clients read the field as a promise of that API.
+/// - `xkey`: the server's x25519 public key for encrypting auth callout requests (2.10 and
+///   later); rnats has no auth callout (it refuses configurations that ask for one).
+///
+/// `raw_protocol.rs` checks that rnats sends none of them.
+pub const ONE_SIDED_INFO_FIELDS: [&str; 3] = ["git_commit", "api_lvl", "xkey"];
+
 /// Replaces the INFO fields that differ between servers by nature (ids, versions, address,
-/// nonce) with placeholders and sorts the keys, so two servers' INFO lines compare equal when
-/// they agree on everything else.
+/// nonce) with placeholders, drops [`ONE_SIDED_INFO_FIELDS`] and sorts the keys, so two
+/// servers' INFO lines compare equal when they agree on everything else.
 pub fn mask_info(output: &[u8]) -> String {
     let text = String::from_utf8_lossy(output).into_owned();
     let mut masked = String::new();
@@ -103,21 +118,13 @@ pub fn mask_info(output: &[u8]) -> String {
             masked.push_str(line);
             continue;
         };
-        for key in [
-            "server_id",
-            "server_name",
-            "version",
-            "go",
-            "git_commit",
-            "host",
-            "port",
-            "client_id",
-            "client_ip",
-            "nonce",
-        ] {
+        for key in VARYING_INFO_FIELDS {
             if map.contains_key(key) {
                 map.insert(key.to_string(), serde_json::Value::String("<masked>".into()));
             }
+        }
+        for key in ONE_SIDED_INFO_FIELDS {
+            map.remove(key);
         }
         let trailing_space = if json.ends_with(' ') { " " } else { "" };
         masked.push_str(&format!("INFO {}{trailing_space}\r\n", serde_json::Value::Object(map)));

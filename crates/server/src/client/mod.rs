@@ -2,6 +2,7 @@
 //! (write what is pending, send PINGs) per connection.
 
 pub(crate) mod cache;
+mod reserved;
 mod session;
 
 use std::net::{IpAddr, SocketAddr};
@@ -170,7 +171,7 @@ where
     let writer_task = tokio::spawn(write_loop(Arc::clone(&server), Arc::clone(&shared), writer, label.clone()));
     let grant = server.default_grant();
     let mut session = ClientSession::new(Arc::clone(&server), Arc::clone(&shared), Arc::clone(&grant.account));
-    session.prepare(label.clone(), nonce, handshake.cert, grant);
+    session.prepare(label.clone(), ip, nonce, handshake.cert, grant);
     // Binding may already have something to say (a subscription limit that allows none).
     let _ = session.flush();
     let reason = read_loop(&server, &shared, &mut session, ip, reader).await;

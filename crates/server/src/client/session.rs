@@ -2,6 +2,7 @@
 //! the connection task feeds it bytes and wakes writers afterwards.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use rnats_proto::{encode, parse_client_op, ClientOp, ConnectOptions, Limits, Pro
 use rnats_subject::{is_valid_literal_subject, is_valid_subject};
 
 use super::cache::MatchCache;
+use super::reserved;
 use crate::account::Account;
 use crate::auth::{CertIdentity, Grant, Identity, PasswordCheck, Permissions, ReplyTracker, Verdict};
 use crate::deliver::{fan_out, Message, Publisher};
@@ -19,14 +21,9 @@ use crate::outbound::{ClientShared, FlushSet};
 use crate::server::ServerState;
 use crate::subscription::{DeliveryGuard, Subscription, Target};
 
-/// The server's service-import reply prefix: a client may not use a reply starting with it.
-const SERVICE_REPLY_PREFIX: &[u8] = b"_R_.";
-/// JetStream ack and gateway-routed reply prefixes: a client may not use a reply longer than
-/// these that starts with one (nats-server's `isReservedReply`).
-const RESERVED_REPLY_PREFIXES: [&[u8]; 2] = [b"$JS.ACK.", b"_GR_."];
-/// A client may not publish to a subject longer than this prefix that starts with it
-/// (nats-server 2.9's `hasGWRoutedReplyPrefix`; the old `$GR.` form is not checked).
-const GATEWAY_REPLY_PREFIX: &[u8] = b"_GR_.";
+/// The protocol level from which a client takes INFO at any time (nats-server's
+/// `ClientProtoInfo`): such a client is told its account after its first PONG.
+const ASYNC_INFO_PROTOCOL: i64 = 1;
 
 /// How long a connection goes on after it is told it will close (nats-server's delay for a
 /// connection bound where it may hold no subscription at all).
@@ -47,6 +44,10 @@ pub struct ClientSession {
     account: Arc<Account>,
     options: ConnectOptions,
     connect_received: bool,
+    /// A PING after CONNECT has been answered (nats-server's `firstPongSent`).
+    first_pong_sent: bool,
+    /// The client's address, for the INFO that answers CONNECT.
+    client_ip: Option<IpAddr>,
     /// `<peer> - cid:<id>`, the prefix of this connection's log lines.
     label: String,
     /// The NKEY challenge sent in INFO.
@@ -93,6 +94,8 @@ impl ClientSession {
             account,
             options: ConnectOptions::default(),
             connect_received: false,
+            first_pong_sent: false,
+            client_ip: None,
             label,
             nonce: None,
             cert: None,
@@ -112,11 +115,19 @@ impl ClientSession {
         }
     }
 
-    /// Sets what the connection knows before CONNECT: its log label, the NKEY nonce sent in
-    /// INFO, the client's certificate, and the grant it has without credentials (the
-    /// `no_auth_user`'s permissions, if any).
-    pub fn prepare(&mut self, label: String, nonce: Option<String>, cert: Option<Box<CertIdentity>>, grant: Grant) {
+    /// Sets what the connection knows before CONNECT: its log label, the client's address, the
+    /// NKEY nonce sent in INFO, the client's certificate, and the grant it has without
+    /// credentials (the `no_auth_user`'s permissions, if any).
+    pub fn prepare(
+        &mut self,
+        label: String,
+        client_ip: IpAddr,
+        nonce: Option<String>,
+        cert: Option<Box<CertIdentity>>,
+        grant: Grant,
+    ) {
         self.label = label;
+        self.client_ip = Some(client_ip);
         self.nonce = nonce;
         self.cert = cert;
         self.account = grant.account;
@@ -226,6 +237,7 @@ impl ClientSession {
             }
             ClientOp::Ping => {
                 self.send(encode::pong);
+                self.answer_connect();
                 Ok(())
             }
             ClientOp::Pong => {
@@ -315,6 +327,19 @@ impl ClientSession {
         Ok(())
     }
 
+    /// After the first PONG that follows CONNECT, nats-server 2.12 and later send a client that
+    /// takes INFO at any time the account it is bound to: clients send CONNECT and PING
+    /// together and expect the PONG first.
+    fn answer_connect(&mut self) {
+        if !self.connect_received || std::mem::replace(&mut self.first_pong_sent, true) {
+            return;
+        }
+        if self.options.protocol >= ASYNC_INFO_PROTOCOL {
+            let info = self.server.connect_info(self.shared.id, self.client_ip, &self.account);
+            self.send(|out| encode::info(out, &info));
+        }
+    }
+
     /// The subscriptions this connection may hold: the tighter of its account's limit and
     /// the server's.
     fn max_subscriptions(&self) -> Limit {
@@ -380,18 +405,15 @@ impl ClientSession {
         if self.options.pedantic && !is_valid_literal_subject(publish.subject) {
             self.send_err(text::INVALID_PUBLISH_SUBJECT);
         }
-        if has_longer_prefix(publish.subject, GATEWAY_REPLY_PREFIX) {
-            self.send_err(&errors::publish_violation(publish.subject));
+        // nats-server's order: gateway subjects, permissions, Raft subjects, reserved replies.
+        let refused = reserved::is_gateway_subject(publish.subject)
+            || !self.may_publish(publish.subject)
+            || (reserved::is_raft_subject(publish.subject) && !self.server.is_system_account(&self.account));
+        if refused {
+            self.publish_violation(publish.subject);
             return Ok(());
         }
-        if !self.may_publish(publish.subject) {
-            let (label, identity) = (&self.label, &self.identity);
-            let subject = String::from_utf8_lossy(publish.subject);
-            self.server.log.error(&format!("{label} - Publish Violation - {identity}, Subject {subject:?}"));
-            self.send_err(&errors::publish_violation(publish.subject));
-            return Ok(());
-        }
-        if let Some(reply) = publish.reply.filter(|r| is_reserved_reply(r)) {
+        if let Some(reply) = publish.reply.filter(|r| reserved::is_reserved_reply(r)) {
             self.send_err(&errors::reply_violation(reply));
             return Ok(());
         }
@@ -413,26 +435,29 @@ impl ClientSession {
         let delivered = fan_out(&self.account, &matches, publisher, &msg, &mut self.flush);
         if !delivered && self.options.no_responders {
             if let Some(reply) = publish.reply {
-                self.no_responders(reply);
+                self.no_responders(publish.subject, reply);
             }
         }
         Ok(())
     }
 
-    /// Tells a requester nobody is listening: a 503 status message to its own subscription
-    /// on the reply subject, if it has one.
-    fn no_responders(&mut self, reply: &[u8]) {
+    /// Tells a requester nobody is listening on `subject`: a 503 status message to its own
+    /// subscription on the reply subject, if it has one.
+    fn no_responders(&mut self, subject: &[u8], reply: &[u8]) {
         let matches = self.account.matches(reply);
         let own = |t: &Target| t.subscription().filter(|s| s.client.id == self.shared.id && !s.is_removed()).cloned();
         let Some(sub) = matches.plain.iter().find_map(own) else {
             return;
         };
-        let header = rnats_proto::NO_RESPONDERS_HEADER;
-        let mut digits = encode::SizeBuffer::new();
-        let size = encode::size_token(header.len(), &mut digits);
-        let sizes = encode::Sizes::WithHeaders(size, size);
-        let sid = &sub.sid;
-        self.send(|out| encode::message(out, reply, sid, None, sizes, header));
+        self.send(|out| encode::no_responders(out, reply, &sub.sid, subject));
+    }
+
+    /// Refuses a publish to `subject`: `-ERR` and nats-server's log line.
+    fn publish_violation(&mut self, subject: &[u8]) {
+        let (label, identity) = (&self.label, &self.identity);
+        let text = String::from_utf8_lossy(subject);
+        self.server.log.error(&format!("{label} - Publish Violation - {identity}, Subject {text:?}"));
+        self.send_err(&errors::publish_violation(subject));
     }
 
     fn subscribe(&mut self, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) {
@@ -547,16 +572,6 @@ impl ClientSession {
         let enqueued = self.shared.enqueue(encode);
         self.flush.note(&self.shared, enqueued);
     }
-}
-
-/// Whether `subject` starts with `prefix` and has more after it.
-fn has_longer_prefix(subject: &[u8], prefix: &[u8]) -> bool {
-    subject.len() > prefix.len() && subject.starts_with(prefix)
-}
-
-/// nats-server's `isReservedReply`.
-fn is_reserved_reply(reply: &[u8]) -> bool {
-    reply.starts_with(SERVICE_REPLY_PREFIX) || RESERVED_REPLY_PREFIXES.iter().any(|p| has_longer_prefix(reply, p))
 }
 
 /// CONNECT fields that carry a secret: never written to the log.

@@ -40,6 +40,11 @@ impl Limit {
         self != Limit::NONE && i64::try_from(size).unwrap_or(i64::MAX) > i64::from(self.0)
     }
 
+    /// The number as nats-server holds it (-1 for no limit), as its INFO reports it.
+    pub fn as_int32(self) -> i32 {
+        self.0
+    }
+
     /// The tighter of two limits (nats-server's `minLimit`: no limit yields to any limit).
     pub fn min(self, other: Limit) -> Limit {
         match (self, other) {

@@ -1,58 +1,29 @@
-//! Differential tests: the same raw protocol bytes go to rnats and to the Go nats-server
-//! (2.9.10, the reference), and the two answers must be identical once the INFO fields that
-//! differ by nature (ids, versions, addresses) are masked.
-//!
-//! Each script runs on a fresh connection. A script that should end normally ends with `PING`
-//! (so reading stops at the matching `PONG`); one that makes the server close the connection
-//! ends wherever the server stops reading. Every mismatch is collected and reported together.
-//! Scripts run one at a time (after the previous connection is gone on both servers), so no
-//! script sees another's subscriptions.
-//!
-//! Besides the main table: servers configured alike (small limits and user/password auth,
-//! token auth, fast keep-alive, one connection at most), and two-connection header delivery.
-//! `RNATS_DIFF_SHOW=1` prints nats-server's answer to every script.
+//! Differential tests against nats-server 2.15.1 (see `differential_harness.rs` for how
+//! scripts run and what is masked): the main table of client-protocol scripts, servers
+//! configured alike (small limits and user/password auth, token auth, fast keep-alive, deep
+//! CONNECT JSON, accounts with imports and a system account, one connection at most), and
+//! multi-connection cases (header delivery, imports across accounts).
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use rnats::options::{Limit, SimpleAuth};
-use rnats::Options;
-use rnats_testkit::{mask_info, run_script, wait_for, GoServer, RawConn, TestServer};
+use rnats_testkit::{mask_info, run_script, RawConn};
 
-/// How long one script may take on one server (only reached when something is wrong).
-const SCRIPT_TIMEOUT: Duration = Duration::from_millis(1500);
+use super::differential_harness::{idle, script, send_and_sync, visible, Pair, Script, Servers, Suite};
+use super::support::options_from;
+
 /// Reading time of an idle script that must end before any server PING.
 const SHORT_IDLE: Duration = Duration::from_millis(700);
 /// Reading time of an idle script that must see (or not see) the first PING (sent 2 to 2.4 s
 /// after CONNECT).
 const LONG_IDLE: Duration = Duration::from_millis(1500);
-/// How long a server may take to forget a closed connection (and its subscriptions).
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a script on one server may take (only reached when something is wrong).
+const SCRIPT_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// `CONNECT` turning `+OK` acknowledgements off, the common prefix of most scripts.
 const QUIET: &str = "CONNECT {\"verbose\":false}\r\n";
 /// `CONNECT` with headers and no `+OK`s.
 const QUIET_HEADERS: &str = "CONNECT {\"verbose\":false,\"headers\":true}\r\n";
-
-/// One named script.
-pub(super) struct Script {
-    name: String,
-    bytes: Vec<u8>,
-    /// For a script after which the server neither answers a PING nor closes: how long to
-    /// read (twice, see `run_script`). Such scripts must not subscribe or publish, so they run
-    /// side by side before the others.
-    idle: Option<Duration>,
-}
-
-pub(super) fn script(name: &str, bytes: impl Into<Vec<u8>>) -> Script {
-    Script { name: name.to_string(), bytes: bytes.into(), idle: None }
-}
-
-/// A script that ends with the connection idle and open; read for twice `wait`.
-fn idle(name: &str, bytes: impl Into<Vec<u8>>, wait: Duration) -> Script {
-    Script { idle: Some(wait), ..script(name, bytes) }
-}
 
 /// A script after the quiet CONNECT.
 fn quiet(name: &str, rest: &str) -> Script {
@@ -83,7 +54,7 @@ fn scripts() -> Vec<Script> {
             "connect_full_client_fields",
             "CONNECT {\"verbose\":false,\"pedantic\":false,\"tls_required\":false,\"name\":\"n\",\
              \"lang\":\"rust\",\"version\":\"1.0\",\"protocol\":1,\"echo\":true,\"headers\":true,\
-             \"no_responders\":true}\r\nPING\r\n",
+             \"no_responders\":true}\r\nPING\r\nPING\r\n",
         ),
         script("connect_unknown_fields_ignored", "CONNECT {\"verbose\":false,\"whatever\":[1,2]}\r\nPING\r\n"),
         script("connect_twice", "CONNECT {}\r\nCONNECT {\"verbose\":false}\r\nPING\r\n"),
@@ -92,7 +63,8 @@ fn scripts() -> Vec<Script> {
         script("connect_invalid_json", "CONNECT {bad json\r\nPING\r\n"),
         script("connect_no_arguments", "CONNECT\r\nPING\r\n"),
         script("connect_no_space_before_json", "CONNECT{\"verbose\":false}\r\nPING\r\n"),
-        script("connect_protocol_1", "CONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\n"),
+        // The INFO that answers CONNECT follows the first PONG: the second PONG ends the reading.
+        script("connect_protocol_1", "CONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\nPING\r\n"),
         script("connect_protocol_2_invalid", "CONNECT {\"verbose\":false,\"protocol\":2}\r\nPING\r\n"),
         script("connect_protocol_negative_invalid", "CONNECT {\"protocol\":-1}\r\nPING\r\n"),
         script("connect_account_field", "CONNECT {\"verbose\":false,\"account\":\"A\"}\r\nPING\r\n"),
@@ -389,6 +361,27 @@ fn scripts() -> Vec<Script> {
         script("client_info_array", "INFO []\r\nPING\r\n"),
         script("client_info_wrong_field_type", "INFO {\"port\":\"x\"}\r\nPING\r\n"),
         script("client_info_unknown_field", "INFO {\"whatever\":[1]}\r\nPING\r\n"),
+        // A client's INFO is decoded into nats-server's `Info`: a field of the wrong type or out
+        // of its integer's range closes the connection (2.15.1 knows more fields than 2.9.10).
+        script("client_info_int32_overflow", "INFO {\"max_payload\":3000000000}\r\nPING\r\n"),
+        script("client_info_negative_unsigned", "INFO {\"client_id\":-1}\r\nPING\r\n"),
+        script("client_info_exponent_integer", "INFO {\"port\":1e3}\r\nPING\r\n"),
+        script("client_info_byte_overflow", "INFO {\"gateway_cmd\":300}\r\nPING\r\n"),
+        script("client_info_bytes_not_base64", "INFO {\"gateway_cmd_payload\":\"!!\"}\r\nPING\r\n"),
+        script("client_info_bytes_base64", "INFO {\"gateway_cmd_payload\":\"aGk=\"}\r\nPING\r\n"),
+        script("client_info_permissions_not_object", "INFO {\"import\":1}\r\nPING\r\n"),
+        script("client_info_permissions_wrong_list", "INFO {\"export\":{\"allow\":1}}\r\nPING\r\n"),
+        script("client_info_permissions_ok", "INFO {\"import\":{\"allow\":[\"a\"],\"deny\":null}}\r\nPING\r\n"),
+        script("client_info_api_level_not_integer", "INFO {\"api_lvl\":\"x\"}\r\nPING\r\n"),
+        script("client_info_system_account_not_flag", "INFO {\"acc_is_sys\":1}\r\nPING\r\n"),
+        script("client_info_compression_not_text", "INFO {\"compression\":1}\r\nPING\r\n"),
+        script("client_info_route_pool_not_integer", "INFO {\"route_pool_size\":\"x\"}\r\nPING\r\n"),
+        script("client_info_gossip_mode_overflow", "INFO {\"gossip_mode\":300}\r\nPING\r\n"),
+        script("client_info_lnocu_not_flag", "INFO {\"lnocu\":1}\r\nPING\r\n"),
+        script("client_info_route_account_not_text", "INFO {\"route_account\":1}\r\nPING\r\n"),
+        script("client_info_route_request_not_text", "INFO {\"route_acc_add_reqid\":1}\r\nPING\r\n"),
+        script("client_info_xkey_not_text", "INFO {\"xkey\":1}\r\nPING\r\n"),
+        script("client_info_field_case_folded", "INFO {\"API_LVL\":\"x\"}\r\nPING\r\n"),
         script("client_err_no_quote", "-ERR oops\r\nPING\r\n"),
         script("pong_with_arguments", "PONG x y\r\nPING\r\n"),
         script("many_pings", "PING\r\nPING\r\nping\r\nPING\r\n"),
@@ -418,158 +411,83 @@ fn scripts() -> Vec<Script> {
         idle("first_ping_after_connect", QUIET, LONG_IDLE),
         idle("no_ping_before_connect", "", LONG_IDLE),
         script("sub_incomplete_line_one_over_limit", format!("SUB {}", "e".repeat(4097))),
+        // --- where nats-server 2.9.10 and 2.15.1 differ (see docs/architecture.md) ---
+        // The old gateway reply prefix `$GR.` is closed to clients like `_GR_.`.
+        quiet("publish_to_bare_old_gr_prefix", "SUB > 1\r\nPUB $GR. 2\r\nhi\r\nPING\r\n"),
+        quiet("publish_to_old_gr_prefix_lowercase", "SUB > 1\r\nPUB $gr.x 2\r\nhi\r\nPING\r\n"),
+        quiet("reply_bare_old_gr_prefix", "SUB > 1\r\nPUB foo $GR. 2\r\nhi\r\nPING\r\n"),
+        script("publish_to_old_gr_subject_verbose", "CONNECT {}\r\nPUB $GR.x 2\r\nhi\r\nPING\r\n"),
+        script("pedantic_old_gr_subject", "CONNECT {\"verbose\":false}\r\nPUB $GR.* 2\r\nhi\r\nPING\r\n"),
+        script(
+            "not_pedantic_old_gr_prefix",
+            "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nSUB > 1\r\nPUB $GR. 1\r\na\r\nPUB $GR.* 1\r\nb\r\nPING\r\n",
+        ),
+        script("old_gr_subject_and_reserved_reply", "CONNECT {}\r\nPUB $GR.x _R_.y 2\r\nhi\r\nPING\r\n"),
+        script("pedantic_wildcard_with_old_gr_reply", "CONNECT {}\r\nPUB foo.* $GR.y 2\r\nhi\r\nPING\r\n"),
+        quiet_headers("hpub_old_gr_subject", "SUB > 1\r\nHPUB $GR.x 12 12\r\nNATS/1.0\r\n\r\n\r\nPING\r\n"),
+        quiet_headers("hpub_old_gr_reply", "SUB > 1\r\nHPUB foo $GR.x 12 12\r\nNATS/1.0\r\n\r\n\r\nPING\r\n"),
+        quiet("subscribe_to_old_gr_subjects", "SUB $GR.> 1\r\nSUB _GR_.> 2\r\nPING\r\n"),
+        // Raft groups' subjects are closed to clients outside the system account.
+        quiet("publish_to_nrg_subject", "SUB > 1\r\nPUB $NRG.x 2\r\nhi\r\nPING\r\n"),
+        quiet("publish_to_bare_nrg_prefix", "SUB > 1\r\nPUB $NRG. 2\r\nhi\r\nPING\r\n"),
+        script(
+            "not_pedantic_bare_nrg_prefix",
+            "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nSUB > 1\r\nPUB $NRG. 1\r\na\r\nPUB $NRG 1\r\nb\r\nPING\r\n",
+        ),
+        quiet("publish_to_nrg_lowercase", "SUB > 1\r\nPUB $nrg.x 2\r\nhi\r\nPING\r\n"),
+        quiet("reply_nrg_not_reserved", "SUB > 1\r\nPUB foo $NRG.x 2\r\nhi\r\nPING\r\n"),
+        script("publish_to_nrg_verbose_with_reserved_reply", "CONNECT {}\r\nPUB $NRG.x _R_.y 2\r\nhi\r\nPING\r\n"),
+        // A client speaking protocol 1 is told its account after the first PONG after CONNECT.
+        script("connect_info_after_first_pong", "CONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\nPING\r\n"),
+        script("connect_info_verbose", "CONNECT {\"protocol\":1}\r\nSUB foo 1\r\nPING\r\nPING\r\n"),
+        script(
+            "connect_info_ping_before_connect",
+            "PING\r\nCONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\nPING\r\n",
+        ),
+        script(
+            "connect_info_two_connects",
+            "CONNECT {\"verbose\":false,\"protocol\":1}\r\nCONNECT {\"verbose\":false}\r\nPING\r\nPING\r\n",
+        ),
+        script(
+            "connect_info_protocol_raised_after_first_pong",
+            "CONNECT {\"verbose\":false}\r\nPING\r\nCONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\nPING\r\n",
+        ),
+        script("connect_info_pong_only", "CONNECT {\"verbose\":false,\"protocol\":1}\r\nPONG\r\nPING\r\nPING\r\n"),
+        script(
+            "connect_info_with_headers_and_messages",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"headers\":true}\r\nSUB foo 1\r\nPUB foo 1\r\na\r\nPING\r\nPUB foo 1\r\nb\r\nPING\r\n",
+        ),
+        // The 503 names the subject nobody was listening on.
+        script(
+            "no_responders_subject_not_pedantic",
+            "CONNECT {\"verbose\":false,\"pedantic\":false,\"headers\":true,\"no_responders\":true}\r\nSUB r 1\r\nPUB no.* r 0\r\n\r\nPING\r\n",
+        ),
+        script(
+            "no_responders_long_subject",
+            format!(
+                "CONNECT {{\"verbose\":false,\"headers\":true,\"no_responders\":true}}\r\nSUB r 1\r\nPUB {} r 0\r\n\r\nPING\r\n",
+                "n".repeat(200)
+            ),
+        ),
+        script(
+            "no_responders_protocol_1",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"headers\":true,\"no_responders\":true}\r\nSUB r 1\r\nPUB nobody r 0\r\n\r\nPING\r\nPING\r\n",
+        ),
     ]
 }
 
-/// Output of one script on both servers.
-struct Outcome {
-    rnats: String,
-    go: String,
+/// Every table of scripts in this file, for `differential_releases.rs` too.
+pub(super) fn suites() -> Vec<Suite> {
+    vec![main_suite(), limits_suite(), deep_connect_suite(), token_suite(), keepalive_suite(), accounts_suite()]
 }
 
-fn run_both(rnats: SocketAddr, go: SocketAddr, bytes: &[u8], timeout: Duration) -> Outcome {
-    let (ours, theirs) = std::thread::scope(|scope| {
-        let ours = scope.spawn(|| run_script(rnats, bytes, timeout));
-        let theirs = run_script(go, bytes, timeout);
-        (ours.join().expect("rnats script thread"), theirs)
-    });
-    Outcome { rnats: mask_info(&ours), go: mask_info(&theirs) }
-}
-
-/// Both servers, with what is needed to tell when a script's connection is gone: scripts run
-/// one after another and must not see each other's subscriptions (queue groups and no
-/// responders would depend on them).
-pub(super) struct Servers {
-    pub(super) go: GoServer,
-    go_monitor: SocketAddr,
-    pub(super) rnats: TestServer,
-}
-
-impl Servers {
-    /// Both servers with their default options.
-    fn start() -> Option<Servers> {
-        Self::configured("", Options::default())
-    }
-
-    /// nats-server with the configuration file text `config` and rnats with `options`, which
-    /// must say the same.
-    pub(super) fn configured(config: &str, options: Options) -> Option<Servers> {
-        let monitor_port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("free monitoring port");
-        let config_file =
-            std::env::temp_dir().join(format!("rnats-differential-{}-{monitor_port}.conf", std::process::id()));
-        std::fs::write(&config_file, config).expect("write nats-server configuration");
-        let config_path = config_file.to_str().expect("UTF-8 temporary path");
-        let go = GoServer::start(&["-c", config_path, "-m", &monitor_port.to_string()]);
-        let _ = std::fs::remove_file(&config_file);
-        let go = go?;
-        let go_monitor: SocketAddr = ([127, 0, 0, 1], monitor_port).into();
-        let up = wait_for(CLOSE_TIMEOUT, || go_connections(go_monitor).is_some());
-        assert!(up, "Go nats-server monitoring did not start on {go_monitor}");
-        Some(Servers { go, go_monitor, rnats: TestServer::with_options(options) })
-    }
-
-    /// Waits until neither server has a client connection left.
-    fn wait_idle(&self) {
-        let rnats_idle = wait_for(CLOSE_TIMEOUT, || self.rnats.state().client_count() == 0);
-        assert!(rnats_idle, "rnats still has connections after a script");
-        let go_idle = wait_for(CLOSE_TIMEOUT, || go_connections(self.go_monitor) == Some(0));
-        assert!(go_idle, "nats-server still has connections after a script");
-    }
-}
-
-/// The Go server's current client connection count, from its `/varz` monitoring endpoint.
-fn go_connections(monitor: SocketAddr) -> Option<u64> {
-    let mut stream = TcpStream::connect(monitor).ok()?;
-    stream.write_all(b"GET /varz HTTP/1.0\r\nHost: localhost\r\n\r\n").ok()?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).ok()?;
-    let body_start = response.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let varz: serde_json::Value = serde_json::from_slice(&response[body_start..]).ok()?;
-    varz.get("connections")?.as_u64()
-}
-
-/// Shows a script or an answer with its control characters visible.
-fn visible(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        match c {
-            '\r' => out.push_str("\\r"),
-            '\n' => out.push_str("\\n\n    "),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    if out.chars().count() > 600 {
-        let cut: String = out.chars().take(600).collect();
-        return format!("{cut}... ({} chars)", text.len());
-    }
-    out
-}
-
-/// Runs every script on both servers and returns a report of the mismatches (empty if none).
-pub(super) fn run_table(servers: &Servers, scripts: &[Script]) -> String {
-    let mut names: Vec<&str> = scripts.iter().map(|s| s.name.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    assert_eq!(names.len(), scripts.len(), "script names must be unique");
-
-    let (rnats, go) = (servers.rnats.addr(), servers.go.addr());
-    let mut outcomes: Vec<Option<Outcome>> = scripts.iter().map(|_| None).collect();
-    // Idle scripts together (they neither subscribe nor publish), then the rest one by one so
-    // that no script sees another's subscriptions.
-    std::thread::scope(|scope| {
-        let running: Vec<_> = scripts
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| s.idle.map(|wait| (i, scope.spawn(move || run_both(rnats, go, &s.bytes, wait)))))
-            .collect();
-        for (i, handle) in running {
-            outcomes[i] = Some(handle.join().expect("idle script thread"));
-        }
-    });
-    servers.wait_idle();
-    for (i, s) in scripts.iter().enumerate() {
-        if s.idle.is_none() {
-            outcomes[i] = Some(run_both(rnats, go, &s.bytes, SCRIPT_TIMEOUT));
-            servers.wait_idle();
-        }
-    }
-
-    let show = std::env::var_os("RNATS_DIFF_SHOW").is_some();
-    let mut report = String::new();
-    let mut mismatches = 0;
-    for (s, outcome) in scripts.iter().zip(outcomes) {
-        let outcome = outcome.expect("every script ran");
-        if show {
-            eprintln!("== {}\n  go:    {}", s.name, visible(&outcome.go));
-        }
-        if outcome.rnats != outcome.go {
-            mismatches += 1;
-            report.push_str(&format!(
-                "--- {}\n  script: {}\n  rnats:  {}\n  go:     {}\n",
-                s.name,
-                visible(&String::from_utf8_lossy(&s.bytes)),
-                visible(&outcome.rnats),
-                visible(&outcome.go),
-            ));
-        }
-    }
-    if mismatches > 0 {
-        report.insert_str(0, &format!("{mismatches} of {} scripts differ from nats-server:\n", scripts.len()));
-    }
-    report
+fn main_suite() -> Suite {
+    Suite { name: "main", config: String::new(), scripts: scripts() }
 }
 
 #[test]
 fn scripts_match_go_server() {
-    let Some(servers) = Servers::start() else {
-        return;
-    };
-    let report = run_table(&servers, &scripts());
-    assert!(report.is_empty(), "{report}");
+    main_suite().check();
 }
 
 /// Credentials of the configured servers.
@@ -585,6 +503,10 @@ fn limited_scripts() -> Vec<Script> {
         // --- authentication ---
         script("auth_ok_verbose", "CONNECT {\"user\":\"alice\",\"pass\":\"secret\"}\r\nPING\r\n"),
         auth("auth_ok_quiet", "SUB a 1\r\nPUB a 1\r\nx\r\nPING\r\n"),
+        script(
+            "auth_ok_protocol_1",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"user\":\"alice\",\"pass\":\"secret\"}\r\nPING\r\nPING\r\n",
+        ),
         script("auth_wrong_password", "CONNECT {\"user\":\"alice\",\"pass\":\"nope\"}\r\nPING\r\n"),
         script("auth_unknown_user", "CONNECT {\"user\":\"bob\",\"pass\":\"secret\"}\r\nPING\r\n"),
         script("auth_missing_password", "CONNECT {\"user\":\"alice\"}\r\nPING\r\n"),
@@ -654,49 +576,34 @@ fn limited_scripts() -> Vec<Script> {
     ]
 }
 
-#[test]
-fn limits_and_auth_match_go_server() {
+fn limits_suite() -> Suite {
     let config = "max_payload: 16\nmax_control_line: 64\nmax_subscriptions: 2\n\
                   authorization { user: alice, password: secret, timeout: 0.5 }\n";
-    let options = Options {
-        max_payload: 16,
-        max_control_line: 64,
-        max_subscriptions: Limit::at_most(2),
-        auth: SimpleAuth { user: Some("alice".into()), pass: Some("secret".into()), token: None },
-        auth_timeout: Some(Duration::from_millis(500)),
-        ..Options::default()
-    };
-    let Some(servers) = Servers::configured(config, options) else {
-        return;
-    };
-    let report = run_table(&servers, &limited_scripts());
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "limits", config: config.into(), scripts: limited_scripts() }
+}
+
+#[test]
+fn limits_and_auth_match_go_server() {
+    limits_suite().check();
 }
 
 /// CONNECT bodies nested up to Go's limit of 10 000 levels, and one past it (a long control
 /// line allowed so they fit).
-#[test]
-fn deep_connect_json_matches_go_server() {
-    let options = Options { max_control_line: 65_536, ..Options::default() };
-    let Some(servers) = Servers::configured("max_control_line: 65536\n", options) else {
-        return;
-    };
+fn deep_connect_suite() -> Suite {
     let nested = |levels: usize| {
         let inner = levels - 1;
         format!("CONNECT {{\"verbose\":false,\"x\":{}{}}}\r\nPING\r\n", "[".repeat(inner), "]".repeat(inner))
     };
     let scripts = vec![script("nested_10000", nested(10_000)), script("nested_10001", nested(10_001))];
-    let report = run_table(&servers, &scripts);
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "deep_connect", config: "max_control_line: 65536\n".into(), scripts }
 }
 
 #[test]
-fn token_auth_matches_go_server() {
-    let options =
-        Options { auth: SimpleAuth { token: Some("t0k".into()), ..SimpleAuth::default() }, ..Options::default() };
-    let Some(servers) = Servers::configured("authorization { token: t0k }\n", options) else {
-        return;
-    };
+fn deep_connect_json_matches_go_server() {
+    deep_connect_suite().check();
+}
+
+fn token_suite() -> Suite {
     let scripts = vec![
         script("token_ok", "CONNECT {\"auth_token\":\"t0k\"}\r\nPING\r\n"),
         script("token_wrong", "CONNECT {\"auth_token\":\"nope\"}\r\nPING\r\n"),
@@ -705,31 +612,38 @@ fn token_auth_matches_go_server() {
         script("token_missing", "CONNECT {\"verbose\":false}\r\nPING\r\n"),
         script("token_with_user_too", "CONNECT {\"verbose\":false,\"user\":\"u\",\"auth_token\":\"t0k\"}\r\nPING\r\n"),
         script("token_ping_first", "PING\r\n"),
+        script(
+            "token_ok_protocol_1",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"auth_token\":\"t0k\"}\r\nPING\r\nPING\r\n",
+        ),
     ];
-    let report = run_table(&servers, &scripts);
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "token", config: "authorization { token: t0k }\n".into(), scripts }
 }
 
 #[test]
-fn keepalive_matches_go_server() {
-    let options = Options { ping_interval: Duration::from_millis(100), ping_max: 2, ..Options::default() };
-    let Some(servers) = Servers::configured("ping_interval: \"100ms\"\nping_max: 2\n", options) else {
-        return;
-    };
+fn token_auth_matches_go_server() {
+    token_suite().check();
+}
+
+fn keepalive_suite() -> Suite {
     let scripts = vec![
         // Never answering: two PINGs, then the connection is stale.
         script("stale_after_connect", QUIET),
         script("stale_without_connect", ""),
         script("stale_verbose", "CONNECT {}\r\n"),
     ];
-    let report = run_table(&servers, &scripts);
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "keepalive", config: "ping_interval: \"100ms\"\nping_max: 2\n".into(), scripts }
+}
+
+#[test]
+fn keepalive_matches_go_server() {
+    keepalive_suite().check();
 }
 
 #[test]
 fn max_connections_matches_go_server() {
-    let options = Options { max_connections: 1, ..Options::default() };
-    let Some(servers) = Servers::configured("max_connections: 1\n", options) else {
+    let config = "max_connections: 1\n";
+    let Some(servers) = Servers::configured(config, options_from(config)) else {
         return;
     };
     let mut outputs = Vec::new();
@@ -742,12 +656,6 @@ fn max_connections_matches_go_server() {
     }
     assert!(outputs[1].0.contains("maximum connections exceeded"), "Go refused: {:?}", outputs[1].0);
     assert_eq!(outputs[0], outputs[1], "rnats (left) and nats-server (right): (refused, first) connection");
-}
-
-/// Sends `bytes` on `conn` and reads until `pongs` PONGs in total have arrived.
-pub(super) fn send_and_sync(conn: &mut RawConn, bytes: &[u8], pongs: usize) {
-    conn.send(bytes);
-    conn.read_until(SCRIPT_TIMEOUT, |r| r.windows(6).filter(|w| w == b"PONG\r\n").count() >= pongs);
 }
 
 /// Two connections: a subscriber (with or without header support, plain and queue
@@ -797,8 +705,11 @@ fn headers_to_subscribers_match_go_server() {
 
 /// Accounts, users, stream and service imports: the same configuration file for both servers.
 const ACCOUNTS_CONFIG: &str = r#"
+system_account: SYS
 accounts {
-  SAT: { users: [{user: sat, password: s}], exports: [{stream: "events.>"}, {service: "svc.*"}] }
+  SYS: { users: [{user: sys, password: y}] }
+  SAT: { users: [{user: sat, password: s}], exports: [{stream: "events.>"}, {service: "svc.*"}],
+         limits: {max_payload: 1000} }
   MASTER: { users: [{user: master, password: m}], imports: [
       {stream: {account: SAT, subject: "events.>"}, prefix: from_sat}
       {service: {account: SAT, subject: "svc.a"}, to: "ask"} ] }
@@ -819,20 +730,45 @@ fn mask_replies(text: &str) -> String {
 }
 
 fn accounts_servers() -> Option<Servers> {
-    let map = rnats_conf::parse_str(ACCOUNTS_CONFIG, std::path::Path::new("accounts.conf")).expect("parses");
-    let options = rnats::options::from_map(&map).expect("loads").options;
-    Servers::configured(ACCOUNTS_CONFIG, options)
+    Servers::configured(ACCOUNTS_CONFIG, options_from(ACCOUNTS_CONFIG))
 }
 
-#[test]
-fn account_logins_match_go_server() {
-    let Some(servers) = accounts_servers() else { return };
+fn accounts_suite() -> Suite {
     let scripts = vec![
         script("account_user_ok", "CONNECT {\"user\":\"sat\",\"pass\":\"s\"}\r\nPING\r\n"),
         script("account_user_wrong_pass", "CONNECT {\"user\":\"sat\",\"pass\":\"x\"}\r\nPING\r\n"),
         script("account_unknown_user", "CONNECT {\"user\":\"nobody\",\"pass\":\"s\"}\r\nPING\r\n"),
         script("account_no_credentials", "CONNECT {\"verbose\":false}\r\nPING\r\n"),
         script("account_ping_first", "PING\r\n"),
+        // The INFO answering CONNECT names the account, its payload limit, the system account.
+        script(
+            "account_connect_info",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"user\":\"sat\",\"pass\":\"s\"}\r\nPING\r\nPING\r\n",
+        ),
+        script(
+            "account_connect_info_system",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"user\":\"sys\",\"pass\":\"y\"}\r\nPING\r\nPING\r\n",
+        ),
+        script(
+            "account_over_payload_limit",
+            format!("CONNECT {{\"verbose\":false,\"user\":\"sat\",\"pass\":\"s\"}}\r\nPUB a 1001\r\n{}\r\nPING\r\n", "x".repeat(1001)),
+        ),
+        // Only the system account may publish to Raft groups' subjects. (`$NRG.>` rather than
+        // `>`: nats-server's system account also carries its events, which rnats does not make.)
+        script(
+            "account_system_publishes_nrg",
+            "CONNECT {\"verbose\":false,\"user\":\"sys\",\"pass\":\"y\"}\r\nSUB $NRG.> 1\r\nPUB $NRG.x 1\r\na\r\nPING\r\n",
+        ),
+        script(
+            "account_other_publishes_nrg",
+            "CONNECT {\"verbose\":false,\"user\":\"sat\",\"pass\":\"s\"}\r\nSUB > 1\r\nPUB $NRG.x 1\r\na\r\nPING\r\n",
+        ),
+        // A request through a service import that no responder takes gets its 503.
+        script(
+            "account_import_no_responder_protocol_1",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"user\":\"master\",\"pass\":\"m\",\"headers\":true,\"no_responders\":true}\r\n\
+             SUB r 1\r\nPUB ask r 0\r\n\r\nPING\r\nPING\r\n",
+        ),
         script("account_token_instead", "CONNECT {\"auth_token\":\"s\"}\r\nPING\r\n"),
         script(
             "account_own_messages",
@@ -844,8 +780,12 @@ fn account_logins_match_go_server() {
              SUB r 1\r\nPUB svc.a r 0\r\n\r\nPUB ask r 0\r\n\r\nPING\r\n",
         ),
     ];
-    let report = run_table(&servers, &scripts);
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "accounts", config: ACCOUNTS_CONFIG.into(), scripts }
+}
+
+#[test]
+fn account_logins_match_go_server() {
+    accounts_suite().check();
 }
 
 #[test]

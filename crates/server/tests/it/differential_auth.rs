@@ -1,10 +1,11 @@
-//! Authentication and permissions against nats-server 2.9.10: the same scripts, byte for byte
+//! Authentication and permissions against nats-server 2.15.1: the same scripts, byte for byte
 //! after masking (bcrypt logins, permission violations, queue entries, the delivery filter,
 //! verbose mode after a violation, allow_responses).
 
 use rnats_testkit::{mask_info, RawConn};
 
-use super::differential::{run_table, script, send_and_sync, Servers};
+use super::differential_harness::{script, send_and_sync, Servers, Suite};
+use super::support::options_from;
 
 /// "foo" at bcrypt cost 4 (nats-server's own test hash).
 const FOO_HASH: &str = "$2a$04$P/.bd.7unw9Ew7yWJqXsl.f4oNRLQGvadEL2YnqQXbbb.IVQajRdK";
@@ -30,19 +31,15 @@ authorization {{
 
 fn servers() -> Option<Servers> {
     let config = permissions_config();
-    let map = rnats_conf::parse_str(&config, std::path::Path::new("perms.conf")).expect("parses");
-    let loaded = rnats::options::from_map(&map).expect("loads");
-    assert!(loaded.security_gaps.is_empty(), "{:?}", loaded.security_gaps);
-    Servers::configured(&config, loaded.options)
+    Servers::configured(&config, options_from(&config))
 }
 
 fn login(user: &str, rest: &str) -> Vec<u8> {
     format!("CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"{user}\"}}\r\n{rest}").into_bytes()
 }
 
-#[test]
-fn logins_and_permission_violations_match_go_server() {
-    let Some(servers) = servers() else { return };
+/// Logins and permission violations, for `differential_releases.rs` too.
+pub(super) fn suite() -> Suite {
     let scripts = vec![
         script("bcrypt_ok", "CONNECT {\"verbose\":false,\"user\":\"bc\",\"pass\":\"foo\"}\r\nPING\r\n"),
         script("bcrypt_wrong", "CONNECT {\"verbose\":false,\"user\":\"bc\",\"pass\":\"bar\"}\r\nPING\r\n"),
@@ -74,14 +71,22 @@ fn logins_and_permission_violations_match_go_server() {
         ),
         script("responses_only_publish_nothing_else", login("r", "SUB req.> 1\r\nPUB req.a 1\r\nx\r\nPING\r\n")),
         script("sys_queue_name", login("all", "SUB foo _sys_ 1\r\nSUB foo q 2\r\nPING\r\n")),
+        script(
+            "permissions_protocol_1",
+            "CONNECT {\"verbose\":false,\"protocol\":1,\"user\":\"p\",\"pass\":\"p\"}\r\nPUB c 1\r\nx\r\nPING\r\nPING\r\n",
+        ),
         script("second_connect_changes_permissions", {
             let mut bytes = login("all", "SUB c 1\r\nPING\r\n");
             bytes.extend(login("p", "PUB c 1\r\nx\r\nSUB d 2\r\nPING\r\n"));
             bytes
         }),
     ];
-    let report = run_table(&servers, &scripts);
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "permissions", config: permissions_config(), scripts }
+}
+
+#[test]
+fn logins_and_permission_violations_match_go_server() {
+    suite().check();
 }
 
 /// A requester (`all`) asks on `req.x`; the responder (`r`: subscribe only, `allow_responses`)

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use rnats_testkit::RawConn;
 
-use super::differential::{run_table, script, Servers};
-use super::support::{options_from, server_from};
+use super::differential_harness::{script, Suite};
+use super::support::server_from;
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -31,6 +31,11 @@ const ACCOUNTS: &str = r#"accounts {
 
 fn connect(user: &str) -> String {
     format!("CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"p\"}}\r\n")
+}
+
+/// A CONNECT as `user` from a client that takes INFO at any time.
+fn connect_protocol_1(user: &str) -> String {
+    format!("CONNECT {{\"verbose\":false,\"protocol\":1,\"user\":\"{user}\",\"pass\":\"p\"}}\r\n")
 }
 
 /// A raw connection logged in as `user`, after `rest` is sent.
@@ -134,11 +139,7 @@ async fn clients_of_accounts_with_limits_of_zero_or_below() {
 
 /// The outcomes that do not depend on timing, byte for byte against nats-server (whose
 /// account limits behave the same in 2.9.10 and 2.15.1).
-#[test]
-fn account_limits_of_zero_or_below_match_go_server() {
-    let Some(servers) = Servers::configured(ACCOUNTS, options_from(ACCOUNTS)) else {
-        return;
-    };
+pub(super) fn suite() -> Suite {
     let scripts = vec![
         script("conn_0", format!("{}PING\r\n", connect("conn_0"))),
         script("conn_neg", format!("{}PING\r\n", connect("conn_neg"))),
@@ -149,7 +150,15 @@ fn account_limits_of_zero_or_below_match_go_server() {
         script("pay_0", format!("{}PUB x 1\r\nx\r\nPING\r\n", connect("pay_0"))),
         script("pay_neg", format!("{}PUB x 0\r\n\r\nPING\r\n", connect("pay_neg"))),
         script("pay_none", format!("{}PUB x 5\r\nhello\r\nPING\r\n", connect("pay_none"))),
+        // The INFO answering CONNECT reports the account's payload limit as it stands.
+        script("pay_0_connect_info", format!("{}PING\r\nPING\r\n", connect_protocol_1("pay_0"))),
+        script("pay_neg_connect_info", format!("{}PING\r\nPING\r\n", connect_protocol_1("pay_neg"))),
+        script("pay_none_connect_info", format!("{}PING\r\nPING\r\n", connect_protocol_1("pay_none"))),
     ];
-    let report = run_table(&servers, &scripts);
-    assert!(report.is_empty(), "{report}");
+    Suite { name: "account_limits", config: ACCOUNTS.into(), scripts }
+}
+
+#[test]
+fn account_limits_of_zero_or_below_match_go_server() {
+    suite().check();
 }

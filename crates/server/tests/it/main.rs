@@ -6,6 +6,8 @@ mod auth;
 mod config_scale;
 mod differential;
 mod differential_auth;
+mod differential_harness;
+mod differential_releases;
 mod leafnodes;
 mod leafnodes_interop;
 mod limits;

@@ -1,13 +1,14 @@
 //! The client protocol byte for byte, over raw sockets to rnats: every verb, every error
 //! string, and the limits, authentication and keep-alive behaviour that need non-default
-//! options. The expected bytes are nats-server 2.9.10's (see also `differential.rs`).
+//! options. The expected bytes are nats-server 2.15.1's (see also `differential.rs`; where
+//! 2.9.10 differs, `docs/architecture.md` lists it).
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use rnats::options::{Limit, SimpleAuth};
 use rnats::Options;
-use rnats_testkit::{run_script, wait_for, RawConn, TestServer};
+use rnats_testkit::{run_script, wait_for, RawConn, TestServer, ONE_SIDED_INFO_FIELDS};
 
 const WAIT: Duration = Duration::from_secs(2);
 
@@ -68,6 +69,10 @@ fn info_describes_the_server_and_the_connection() {
     assert!(info.get("auth_required").is_none(), "no auth configured: {info}");
     assert!(info.get("tls_required").is_none(), "no TLS: {info}");
     assert!(info.get("nonce").is_none(), "no nonce without nkeys: {info}");
+    // What the differential tests leave out of the comparison must really be absent here.
+    for field in ONE_SIDED_INFO_FIELDS {
+        assert!(info.get(field).is_none(), "{field} announces what rnats does not have: {info}");
+    }
 }
 
 #[test]
@@ -110,7 +115,7 @@ fn connect_errors() {
     let addr = server.addr();
     check(addr, "CONNECT {\"protocol\":2}\r\nPING\r\n", "-ERR 'invalid client protocol'\r\n<EOF>");
     check(addr, "CONNECT {\"protocol\":-1}\r\nPING\r\n", "-ERR 'invalid client protocol'\r\n<EOF>");
-    check(addr, "CONNECT {\"protocol\":1,\"verbose\":false}\r\nPING\r\n", "PONG\r\n");
+    check(addr, "CONNECT {\"protocol\":0,\"verbose\":false}\r\nPING\r\n", "PONG\r\n");
     check(
         addr,
         "CONNECT {\"no_responders\":true}\r\nPING\r\n",
@@ -124,6 +129,32 @@ fn connect_errors() {
     check(addr, "CONNECT {nope\r\nPING\r\n", "<EOF>");
     check(addr, "CONNECT\r\nPING\r\n", "<EOF>");
     check(addr, "CONNECT {\"verbose\":\"yes\"}\r\nPING\r\n", "<EOF>");
+}
+
+/// A client speaking protocol 1 gets, after its first PONG following CONNECT, an INFO naming
+/// the account it is bound to; once, and only then.
+#[test]
+fn connect_answered_with_account_info() {
+    let server = TestServer::start();
+    let addr = server.addr();
+    let after = after_info(addr, b"PING\r\nCONNECT {\"protocol\":1,\"verbose\":false}\r\nPING\r\nPING\r\n");
+    let (pongs, rest) = after.split_at("PONG\r\nPONG\r\n".len());
+    assert_eq!(pongs, "PONG\r\nPONG\r\n", "{after:?}");
+    let (info_line, last) = rest.split_once(" \r\n").expect("an INFO line");
+    assert_eq!(last, "PONG\r\n", "one INFO, after the first PONG that follows CONNECT: {after:?}");
+    let info: serde_json::Value =
+        serde_json::from_str(info_line.strip_prefix("INFO ").expect("INFO")).expect("INFO body is JSON");
+    assert_eq!(info["connect_info"], true);
+    assert_eq!(info["remote_account"], "$G");
+    assert_eq!(info["client_ip"], "127.0.0.1");
+    assert_eq!(info["max_payload"], 1024 * 1024);
+    assert!(info.get("acc_is_sys").is_none(), "not the system account: {info}");
+    // Older clients (protocol 0) get nothing more, and neither does a CONNECT after that PING.
+    check(
+        addr,
+        "CONNECT {\"verbose\":false}\r\nPING\r\nCONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\n",
+        "PONG\r\nPONG\r\n",
+    );
 }
 
 #[test]
@@ -262,7 +293,7 @@ fn echo_false_and_no_responders() {
     check(
         addr,
         &format!("{no_responders}SUB reply 7\r\nPUB nobody reply 2\r\nhi\r\nPING\r\n"),
-        "HMSG reply 7 16 16\r\nNATS/1.0 503\r\n\r\n\r\nPONG\r\n",
+        "HMSG reply 7 38 38\r\nNATS/1.0 503\r\nNats-Subject: nobody\r\n\r\n\r\nPONG\r\n",
     );
     // No subscription of the publisher's own on the reply subject: nothing to send it to.
     check(addr, &format!("{no_responders}PUB nobody reply 2\r\nhi\r\nPING\r\n"), "PONG\r\n");
@@ -389,12 +420,15 @@ fn invalid_subjects() {
 fn reserved_subjects_and_replies() {
     let server = TestServer::start();
     let addr = server.addr();
-    check(
-        addr,
-        &format!("{QUIET}SUB > 1\r\nPUB _GR_.x 2\r\nhi\r\nPING\r\n"),
-        "-ERR 'Permissions Violation for Publish to \"_GR_.x\"'\r\nPONG\r\n",
-    );
-    for reply in ["_R_.x", "$JS.ACK.x", "_GR_.x", "_R_."] {
+    // Gateway-routed reply subjects, the old `$GR.` form too, and Raft groups' subjects.
+    for subject in ["_GR_.x", "$GR.x", "$NRG.x"] {
+        check(
+            addr,
+            &format!("{QUIET}SUB > 1\r\nPUB {subject} 2\r\nhi\r\nPING\r\n"),
+            &format!("-ERR 'Permissions Violation for Publish to \"{subject}\"'\r\nPONG\r\n"),
+        );
+    }
+    for reply in ["_R_.x", "$JS.ACK.x", "_GR_.x", "$GR.x", "_R_."] {
         check(
             addr,
             &format!("{QUIET}SUB > 1\r\nPUB foo {reply} 2\r\nhi\r\nPING\r\n"),
@@ -407,8 +441,12 @@ fn reserved_subjects_and_replies() {
         "CONNECT {}\r\nPUB foo _R_.x 0\r\n\r\nPING\r\n",
         "+OK\r\n-ERR 'Permissions Violation for Publish with Reply of \"_R_.x\"'\r\nPONG\r\n",
     );
-    // Not reserved in nats-server 2.9: the old "$GR." prefix, and the bare prefixes.
-    check(addr, &format!("{QUIET}SUB > 1\r\nPUB $GR.x 2\r\nhi\r\nPING\r\n"), "MSG $GR.x 1 2\r\nhi\r\nPONG\r\n");
+    // Not reserved: the bare gateway and ack prefixes, and a Raft subject as a reply.
+    check(
+        addr,
+        &format!("{QUIET}SUB > 1\r\nPUB foo $NRG.x 2\r\nhi\r\nPING\r\n"),
+        "MSG foo 1 $NRG.x 2\r\nhi\r\nPONG\r\n",
+    );
     check(
         addr,
         &format!("{QUIET}SUB > 1\r\nPUB foo $JS.ACK. 2\r\nhi\r\nPING\r\n"),

@@ -19,7 +19,13 @@ async fn a_hundred_thousand_tracked_replies_cost_others_nothing() {
              {user: pair, password: p}
            ] }"#,
     );
-    let responder = login(&server, "responder", "r").await;
+    // Room for every request: async-nats drops what a subscription's channel cannot hold, and
+    // on a loaded machine the reading task may fall that far behind the flood.
+    let responder = async_nats::ConnectOptions::with_user_and_password("responder".into(), "r".into())
+        .subscription_capacity(REQUESTS)
+        .connect(server.url())
+        .await
+        .expect("login");
     let mut requests = responder.subscribe("req").await.expect("subscribe");
     let asker = login(&server, "asker", "a").await;
     let mut answers = asker.subscribe("answer.>").await.expect("subscribe");

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 
 use rnats_testkit::{mask_info, require_current_go_server, GoServer, RawConn, TestServer};
 
-use crate::differential::send_and_sync;
+use crate::differential_harness::send_and_sync;
 use crate::support::options_from;
 
 const CONFIG: &str =
