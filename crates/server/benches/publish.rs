@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rnats::client::ClientSession;
+use rnats::conn::ConnShared;
 use rnats::log::Logger;
-use rnats::outbound::ClientShared;
 use rnats::{Options, Server, ServerState};
 
 /// `PUB`s in one read buffer, one iteration.
@@ -27,12 +27,12 @@ const CONNECT: &[u8] =
 /// One connection's protocol state and its shared outbound side.
 struct Conn {
     session: ClientSession,
-    shared: Arc<ClientShared>,
+    shared: Arc<ConnShared>,
 }
 
 impl Conn {
     fn new(state: &Arc<ServerState>, id: u64) -> Conn {
-        let shared = ClientShared::new(id, MAX_PENDING);
+        let shared = ConnShared::new(id, MAX_PENDING);
         let session = ClientSession::new(Arc::clone(state), Arc::clone(&shared), state.global_account());
         let mut conn = Conn { session, shared };
         conn.feed(CONNECT);

@@ -9,9 +9,9 @@ use rnats_proto::encode::{self, Sizes};
 use rnats_subject::MatchResult;
 
 use crate::account::Account;
+use crate::conn::FlushSet;
 use crate::import::{ServiceImport, SubjectBuffer};
 use crate::link::{Link, LinkSends};
-use crate::outbound::FlushSet;
 use crate::request_info::set_request_info;
 use crate::subscription::{Subscription, Target};
 

@@ -10,6 +10,7 @@
 pub mod account;
 pub mod auth;
 pub mod client;
+pub mod conn;
 pub mod deliver;
 pub mod errors;
 pub mod import;
@@ -17,7 +18,6 @@ pub mod link;
 mod listener;
 pub mod log;
 pub mod options;
-pub mod outbound;
 mod ports_file;
 pub mod request_info;
 pub mod responses;

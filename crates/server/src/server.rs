@@ -15,11 +15,11 @@ use tokio::task::JoinHandle;
 
 use crate::account::{Account, GLOBAL_ACCOUNT, SYSTEM_ACCOUNT};
 use crate::auth::{Authenticator, Grant, PasswordGate};
+use crate::conn::ConnShared;
 use crate::errors::CloseReason;
 use crate::import::{LocalMapping, ServiceImport, StreamImport};
 use crate::log::Logger;
 use crate::options::{Limit, Options};
-use crate::outbound::ClientShared;
 use crate::tls::ClientTls;
 
 /// State every connection shares.
@@ -43,9 +43,9 @@ pub struct ServerState {
     /// Every account by name: `$G`, the system account, and those users belong to.
     accounts: HashMap<String, Arc<Account>, RandomState>,
     /// Open client connections, for limits and shutdown.
-    clients: Mutex<HashMap<u64, Arc<ClientShared>, RandomState>>,
+    clients: Mutex<HashMap<u64, Arc<ConnShared>, RandomState>>,
     /// Open server links (leaf nodes), for shutdown and monitoring.
-    links: Mutex<HashMap<u64, Arc<ClientShared>, RandomState>>,
+    links: Mutex<HashMap<u64, Arc<ConnShared>, RandomState>>,
     link_msgs_in: AtomicU64,
     loops: AtomicU64,
     /// The leaf node listener, when `leafnodes { port }` is set.
@@ -112,7 +112,7 @@ impl ServerState {
     }
 
     /// Adds a connection unless the server is full or shutting down.
-    pub(crate) fn register(&self, client: &Arc<ClientShared>) -> bool {
+    pub(crate) fn register(&self, client: &Arc<ConnShared>) -> bool {
         let mut clients = self.clients.lock();
         if clients.len() >= self.options.max_connections || self.shutting_down.load(Ordering::Acquire) {
             return false;
@@ -126,7 +126,7 @@ impl ServerState {
     }
 
     /// Adds a server link (for shutdown).
-    pub(crate) fn register_link(&self, link: &Arc<ClientShared>) {
+    pub(crate) fn register_link(&self, link: &Arc<ConnShared>) {
         self.links.lock().insert(link.id, Arc::clone(link));
     }
 
@@ -451,8 +451,8 @@ impl RunningServer {
         if let Some(task) = self.leaf_accept {
             let _ = task.await;
         }
-        let clients: Vec<Arc<ClientShared>> = self.state.clients.lock().values().cloned().collect();
-        let links: Vec<Arc<ClientShared>> = self.state.links.lock().values().cloned().collect();
+        let clients: Vec<Arc<ConnShared>> = self.state.clients.lock().values().cloned().collect();
+        let links: Vec<Arc<ConnShared>> = self.state.links.lock().values().cloned().collect();
         for client in clients.into_iter().chain(links) {
             client.close(CloseReason::ServerShutdown);
         }

@@ -4,12 +4,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::auth::{Permissions, ReplyTracker};
-use crate::outbound::ClientShared;
+use crate::conn::ConnShared;
 
 /// A subscription: who gets the messages and under which sid.
 pub struct Subscription {
     /// The subscriber.
-    pub client: Arc<ClientShared>,
+    pub client: Arc<ConnShared>,
     /// Subject, possibly with wildcards.
     pub subject: Box<[u8]>,
     /// Queue group.
@@ -48,13 +48,13 @@ impl DeliveryGuard {
 
 impl Subscription {
     /// A new subscription for `client`.
-    pub fn new(client: Arc<ClientShared>, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) -> Arc<Subscription> {
+    pub fn new(client: Arc<ConnShared>, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) -> Arc<Subscription> {
         Self::guarded(client, subject, queue, sid, None)
     }
 
     /// A new subscription whose deliveries pass through `guard`.
     pub fn guarded(
-        client: Arc<ClientShared>,
+        client: Arc<ConnShared>,
         subject: &[u8],
         queue: Option<&[u8]>,
         sid: &[u8],

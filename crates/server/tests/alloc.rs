@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::sync::Arc;
 
 use rnats::client::ClientSession;
-use rnats::outbound::ClientShared;
+use rnats::conn::ConnShared;
 use rnats_testkit::TestServer;
 
 struct Counting;
@@ -41,9 +41,9 @@ fn allocations() -> u64 {
     ALLOCATIONS.with(Cell::get)
 }
 
-fn session(server: &TestServer, id: u64) -> (ClientSession, Arc<ClientShared>) {
+fn session(server: &TestServer, id: u64) -> (ClientSession, Arc<ConnShared>) {
     let state = Arc::clone(server.state());
-    let shared = ClientShared::new(id, usize::MAX);
+    let shared = ConnShared::new(id, usize::MAX);
     let account = state.global_account();
     (ClientSession::new(state, Arc::clone(&shared), account), shared)
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rnats::client::ClientSession;
-use rnats::outbound::ClientShared;
+use rnats::conn::ConnShared;
 use rnats_testkit::TestServer;
 
 const TOKENS: [&str; 3] = ["a", "b", "c"];
@@ -218,7 +218,7 @@ impl Scenario {
 }
 
 /// MSG lines a session's client received: (sid, subject).
-fn received(shared: &ClientShared) -> Vec<(String, String)> {
+fn received(shared: &ConnShared) -> Vec<(String, String)> {
     let bytes = shared.take_pending_for_test();
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let mut out = Vec::new();
@@ -252,7 +252,7 @@ fn messages_cross_accounts_exactly_as_the_model_says() {
         let mut subs_of: Vec<Vec<(String, String)>> = Vec::new();
         for account in 0..scenario.accounts {
             let acc = state.account(&format!("ACC{account}")).expect("account");
-            let shared = ClientShared::new(10_000 + account as u64, usize::MAX);
+            let shared = ConnShared::new(10_000 + account as u64, usize::MAX);
             let mut session = ClientSession::new(Arc::clone(&state), Arc::clone(&shared), acc);
             let connect = format!("CONNECT {{\"verbose\":false,\"user\":\"u{account}\",\"pass\":\"p\"}}\r\n");
             session.process(connect.as_bytes()).expect("connect");
@@ -275,7 +275,7 @@ fn messages_cross_accounts_exactly_as_the_model_says() {
         let mut publishers: Vec<_> = (0..scenario.accounts)
             .map(|account| {
                 let acc = state.account(&format!("ACC{account}")).expect("account");
-                let shared = ClientShared::new(20_000 + account as u64, usize::MAX);
+                let shared = ConnShared::new(20_000 + account as u64, usize::MAX);
                 let mut session = ClientSession::new(Arc::clone(&state), Arc::clone(&shared), acc);
                 let connect = format!("CONNECT {{\"verbose\":false,\"user\":\"u{account}\",\"pass\":\"p\"}}\r\n");
                 session.process(connect.as_bytes()).expect("connect");

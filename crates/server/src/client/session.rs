@@ -10,14 +10,14 @@ use foldhash::fast::RandomState;
 use rnats_proto::{encode, parse_client_op, ClientOp, ConnectOptions, Limits, ProtoError, Publish};
 use rnats_subject::{is_valid_literal_subject, is_valid_subject};
 
-use super::cache::MatchCache;
 use super::reserved;
 use crate::account::Account;
 use crate::auth::{CertIdentity, Grant, Identity, PasswordCheck, Permissions, ReplyTracker, Verdict};
+use crate::conn::MatchCache;
+use crate::conn::{ConnShared, FlushSet};
 use crate::deliver::{fan_out, Message, Publisher};
 use crate::errors::{self, text, CloseReason};
 use crate::options::Limit;
-use crate::outbound::{ClientShared, FlushSet};
 use crate::server::ServerState;
 use crate::subscription::{DeliveryGuard, Subscription, Target};
 
@@ -40,7 +40,7 @@ const PUB_CACHE_EVICT: usize = 32;
 /// One client connection's protocol state.
 pub struct ClientSession {
     server: Arc<ServerState>,
-    shared: Arc<ClientShared>,
+    shared: Arc<ConnShared>,
     account: Arc<Account>,
     options: ConnectOptions,
     connect_received: bool,
@@ -80,7 +80,7 @@ pub struct ClientSession {
 impl ClientSession {
     /// A session for `shared` in `account`, with nats-server's CONNECT defaults until the
     /// client sends its own.
-    pub fn new(server: Arc<ServerState>, shared: Arc<ClientShared>, account: Arc<Account>) -> ClientSession {
+    pub fn new(server: Arc<ServerState>, shared: Arc<ConnShared>, account: Arc<Account>) -> ClientSession {
         // No headers until a CONNECT asks for them.
         let limits = Limits {
             max_control_line: server.options.max_control_line,
@@ -195,7 +195,7 @@ impl ClientSession {
 
     /// Wakes every writer this batch appended to. Returns another connection that this batch
     /// pushed past half its `max_pending`, for the caller to wait on briefly (back-pressure).
-    pub fn flush(&mut self) -> Option<Arc<ClientShared>> {
+    pub fn flush(&mut self) -> Option<Arc<ConnShared>> {
         self.flush.flush().filter(|lagging| !Arc::ptr_eq(lagging, &self.shared))
     }
 
@@ -614,6 +614,32 @@ fn trace_text(op: &ClientOp<'_>) -> String {
         ClientOp::Info(_) => "INFO".into(),
         ClientOp::Ok => "+OK".into(),
         ClientOp::Err(e) => format!("-ERR {}", s(e)),
+    }
+}
+
+impl crate::conn::Session for ClientSession {
+    fn process(&mut self, input: &[u8]) -> Result<usize, CloseReason> {
+        ClientSession::process(self, input)
+    }
+
+    fn flush(&mut self) -> Option<Arc<ConnShared>> {
+        ClientSession::flush(self)
+    }
+
+    fn awaiting_login(&self) -> bool {
+        self.server.connect_required() && !self.is_connected()
+    }
+
+    fn take_password_check(&mut self) -> Option<PasswordCheck> {
+        ClientSession::take_password_check(self)
+    }
+
+    fn finish_check(&mut self, outcome: Result<Grant, Identity>) -> Result<(), CloseReason> {
+        ClientSession::finish_check(self, outcome)
+    }
+
+    fn closing(&self) -> Option<(std::time::Duration, CloseReason)> {
+        ClientSession::closing(self).map(|reason| (CLOSE_DELAY, reason))
     }
 }
 

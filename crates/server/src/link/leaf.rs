@@ -25,21 +25,17 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{timeout, timeout_at, Instant};
 
-use super::Link;
+use super::leaf_session::{LeafSession, LOOP_DELAY};
 use crate::account::Account;
 use crate::auth::{CertIdentity, Verdict};
-use crate::client::cache::MatchCache;
-use crate::deliver::{fan_out, Message, Publisher};
-use crate::errors::{text, CloseReason};
+use crate::conn::{read_loop, write_loop, ConnShared, WriteSettings};
+use crate::errors::text;
 use crate::options::{LeafNodeOptions, RemoteLeaf};
-use crate::outbound::{ClientShared, FlushSet};
 use crate::server::ServerState;
 use crate::tls::ClientTls;
 
 /// nats-server's default leaf node port.
 pub const DEFAULT_LEAF_PORT: u16 = 7422;
-/// Delay before reconnecting after the hub reported a loop.
-const LOOP_DELAY: Duration = Duration::from_secs(30);
 /// How long a soliciting server waits for the hub's first INFO.
 const FIRST_INFO_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -192,7 +188,7 @@ async fn hub_session<R, W>(
     let outcome = match verdict {
         Verdict::Granted(grant) => Some(Ok(grant)),
         Verdict::Denied(identity) => Some(Err(identity)),
-        Verdict::Check(check) => crate::client::check_password(&state, check, ip, deadline).await,
+        Verdict::Check(check) => crate::conn::check_password(&state, check, ip, deadline).await,
     };
     let account = match outcome {
         Some(Ok(grant)) => grant.account,
@@ -207,12 +203,12 @@ async fn hub_session<R, W>(
             return;
         }
     };
-    let shared = ClientShared::new(id, state.options.max_pending);
+    let shared = ConnShared::new(id, state.options.max_pending);
     shared.headers.store(connect.headers, Ordering::Relaxed);
     let info = hub_info(&state, id, None, Some(&account.name));
     shared.send_now(|out| out.extend_from_slice(&info));
     let remote_name = connect.name.unwrap_or_default();
-    run_link(state, account, shared, label, remote_name, buf, reader, writer, None, None).await;
+    run_link(state, account, shared, label, remote_name, buf, reader, writer, false, None).await;
 }
 
 /// Reads operations until CONNECT; returns its options.
@@ -411,12 +407,10 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let shared = ClientShared::new(id, state.options.max_pending);
+    let shared = ConnShared::new(id, state.options.max_pending);
     shared.headers.store(true, Ordering::Relaxed);
-    let mut loop_detected = false;
     let filters = Some((&remote.deny_imports[..], &remote.deny_exports[..]));
-    run_link(state, account, shared, label, remote_name, buf, reader, writer, Some(&mut loop_detected), filters).await;
-    if loop_detected {
+    if run_link(state, account, shared, label, remote_name, buf, reader, writer, true, filters).await {
         Outcome::LoopDetected
     } else {
         Outcome::Closed
@@ -480,151 +474,44 @@ async fn await_acceptance<R: AsyncRead + Unpin>(
     timeout(FIRST_INFO_TIMEOUT, wait).await.unwrap_or(false)
 }
 
-/// Runs an established link until it closes: interest both ways, messages both ways.
+/// Runs an established link until it closes: interest both ways, messages both ways; whether
+/// a loop was detected.
 #[allow(clippy::too_many_arguments)]
 async fn run_link<R, W>(
     state: Arc<ServerState>,
     account: Arc<Account>,
-    shared: Arc<ClientShared>,
+    shared: Arc<ConnShared>,
     label: String,
     remote_name: String,
-    mut buf: Vec<u8>,
-    mut reader: R,
+    buf: Vec<u8>,
+    reader: R,
     writer: W,
-    loop_flag: Option<&mut bool>,
+    solicited: bool,
     filters: Option<(&[String], &[String])>,
-) where
+) -> bool
+where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    shared.mark_connected();
     state.register_link(&shared);
-    let (deny_imports, deny_exports) = filters.unwrap_or((&[], &[]));
-    let link =
-        Link::new(shared.id, Arc::clone(&account), Arc::clone(&shared), label.clone(), deny_imports, deny_exports);
     state
         .log
         .info(&format!("{label} - Leafnode connection created for account: {} (remote {remote_name:?})", account.name));
-    let writer_task =
-        tokio::spawn(crate::client::write_loop(Arc::clone(&state), Arc::clone(&shared), writer, label.clone()));
-    account.attach_link(&link);
-    shared.send_now(|out| rnats_proto::leaf::encode::sub(out, account.loop_subject(), None));
-    let mut flush = FlushSet::default();
-    let mut cache = MatchCache::default();
-    let mut loop_detected = false;
-    let reason = loop {
-        match process(&state, &link, &buf, &mut cache, &mut flush, &mut loop_detected) {
-            Ok(used) => {
-                buf.drain(..used);
-            }
-            Err(reason) => break reason,
-        }
-        let _ = flush.flush();
-        if buf.capacity() - buf.len() < 4096 {
-            buf.reserve(16 * 1024);
-        }
-        let read = tokio::select! {
-            read = reader.read_buf(&mut buf) => read,
-            _ = shared.reader_wake.notified() => break shared.closed().unwrap_or(CloseReason::ServerShutdown),
-        };
-        match read {
-            Ok(0) => break CloseReason::ClientClosed,
-            Ok(_) => shared.last_inbound_ms.store(state.uptime_ms(), Ordering::Relaxed),
-            Err(_) => break CloseReason::ReadError,
-        }
-    };
-    account.detach_link(&link);
+    let mut settings = WriteSettings::new(&state, label.clone());
+    // nats-server pings the hub it solicited whatever the traffic.
+    settings.always_ping = solicited;
+    let writer_task = tokio::spawn(write_loop(Arc::clone(&state), Arc::clone(&shared), writer, settings));
+    let deny = filters.unwrap_or((&[], &[]));
+    let mut session =
+        LeafSession::start(Arc::clone(&state), Arc::clone(&account), Arc::clone(&shared), label.clone(), deny);
+    let no_login = std::net::IpAddr::from([0, 0, 0, 0]);
+    let reason = read_loop(&state, &shared, &mut session, no_login, buf, reader).await;
+    session.close();
     shared.close(reason);
     let _ = writer_task.await;
     state.unregister_link(shared.id);
-    if let Some(flag) = loop_flag {
-        *flag = loop_detected;
-    }
     state.log.info(&format!("{label} - Leafnode connection closed: {reason} account: {}", account.name));
-}
-
-/// Another server's loop-detection subject that a different link announced first. It is not
-/// passed on: a real loop is already found by the server the subject belongs to (the first
-/// announcement reaches it over the loop), while a peer that merely repeats a subject it saw
-/// must not make that server believe it is in a loop and disconnect.
-fn is_echoed_loop_subject(link: &Link, subject: &[u8]) -> bool {
-    subject.starts_with(LOOP_SUBJECT_PREFIX) && link.account.link_announced_elsewhere(link.id, subject)
-}
-
-/// Loop-detection subjects start with this.
-const LOOP_SUBJECT_PREFIX: &[u8] = b"$LDS.";
-
-/// Handles every complete operation in `input`; returns the bytes used.
-fn process(
-    state: &ServerState,
-    link: &Arc<Link>,
-    input: &[u8],
-    cache: &mut MatchCache,
-    flush: &mut FlushSet,
-    loop_detected: &mut bool,
-) -> Result<usize, CloseReason> {
-    let mut used = 0;
-    loop {
-        let (op, len) = match parse_leaf_op(&input[used..], state.options.max_payload) {
-            Ok(Some(parsed)) => parsed,
-            Ok(None) => return Ok(used),
-            Err(_) => {
-                link.shared.send_now(|out| rnats_proto::encode::err(out, text::UNKNOWN_PROTOCOL_OPERATION));
-                return Err(CloseReason::ParseError);
-            }
-        };
-        used += len;
-        match op {
-            LeafOp::Ping => link.shared.send_now(rnats_proto::encode::pong),
-            LeafOp::Pong => link.shared.pings_out.store(0, Ordering::Relaxed),
-            LeafOp::Info(_) | LeafOp::Ok | LeafOp::Connect(_) => {}
-            LeafOp::Err(text) => {
-                let text = String::from_utf8_lossy(text).trim_matches('\'').to_string();
-                state.log.error(&format!("{} - Leafnode Error '{text}'", link.label));
-                *loop_detected |= text.contains("Loop detected");
-                return Err(CloseReason::ClientClosed);
-            }
-            LeafOp::Sub { subject, queue } => {
-                if subject == link.account.loop_subject() {
-                    state.count_loop();
-                    let message = format!(
-                        "Loop detected for leafnode account={:?}. Delaying attempt to reconnect for {:?}",
-                        link.account.name, LOOP_DELAY
-                    );
-                    state.log.error(&format!("{} - {message}", link.label));
-                    link.shared.send_now(|out| rnats_proto::encode::err(out, &message));
-                    *loop_detected = true;
-                    return Err(CloseReason::ProtocolViolation);
-                }
-                if is_echoed_loop_subject(link, subject) {
-                    continue;
-                }
-                if rnats_subject::is_valid_subject(subject) {
-                    link.remote_sub(subject, queue.map(|(name, _weight)| name));
-                }
-            }
-            LeafOp::Unsub { subject, queue } => link.remote_unsub(subject, queue),
-            LeafOp::Msg(m) => {
-                state.count_link_message();
-                if link.denies_import(m.subject) {
-                    continue;
-                }
-                let msg = Message {
-                    subject: m.subject,
-                    reply: m.reply,
-                    header_len: m.header_len,
-                    size_token: m.size_token,
-                    header_size_token: m.header_size_token,
-                    body: m.body,
-                    request_info_trusted: false,
-                };
-                // The link's own cache, as a client's: a repeated subject takes no shared lock.
-                let matches = cache.matches(&link.account, m.subject);
-                let publisher = Publisher { client_id: link.id, echo: false, queues: m.queues };
-                fan_out(&link.account, &matches, publisher, &msg, flush);
-            }
-        }
-    }
+    session.loop_detected()
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! - `leaf.rs`: the leaf node handshake (hub and spoke), reconnects, the connection tasks.
 
 pub mod leaf;
+pub mod leaf_session;
 pub mod policy;
 
 use std::collections::HashMap;
@@ -22,7 +23,7 @@ use foldhash::fast::RandomState;
 use parking_lot::Mutex;
 
 use crate::account::Account;
-use crate::outbound::ClientShared;
+use crate::conn::ConnShared;
 use crate::subscription::Target;
 
 /// Subject and queue group: the unit of interest on a link.
@@ -35,7 +36,7 @@ pub struct Link {
     /// The local account this link is bound to.
     pub account: Arc<Account>,
     /// Outbound buffer and writer wake-ups (the same machinery as clients).
-    pub shared: Arc<ClientShared>,
+    pub shared: Arc<ConnShared>,
     /// For log lines: `<addr> - lid:<id>`.
     pub label: String,
     /// Local interest announced to the remote, by subject and queue: how many targets.
@@ -67,7 +68,7 @@ impl Link {
     pub fn new(
         id: u64,
         account: Arc<Account>,
-        shared: Arc<ClientShared>,
+        shared: Arc<ConnShared>,
         label: String,
         deny_imports: &[String],
         deny_exports: &[String],

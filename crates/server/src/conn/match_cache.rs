@@ -15,7 +15,7 @@ const LIMIT: usize = 256;
 
 /// Subject -> match result, valid for one account generation.
 #[derive(Default)]
-pub(crate) struct MatchCache {
+pub struct MatchCache {
     generation: u64,
     entries: HashMap<Box<[u8]>, Arc<MatchResult<Target>>, RandomState>,
 }

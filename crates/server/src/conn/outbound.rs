@@ -24,7 +24,7 @@ pub(crate) struct Outbound {
 }
 
 /// The part of a connection that other connections and its writer see.
-pub struct ClientShared {
+pub struct ConnShared {
     /// Connection id (INFO `client_id`).
     pub id: u64,
     pub(crate) outbound: Mutex<Outbound>,
@@ -47,10 +47,10 @@ pub struct ClientShared {
     max_pending: usize,
 }
 
-impl ClientShared {
+impl ConnShared {
     /// A connection with nothing pending.
-    pub fn new(id: u64, max_pending: usize) -> Arc<ClientShared> {
-        Arc::new(ClientShared {
+    pub fn new(id: u64, max_pending: usize) -> Arc<ConnShared> {
+        Arc::new(ConnShared {
             id,
             outbound: Mutex::new(Outbound { pending: Vec::new(), flush_queued: false, closed: None }),
             writer_wake: Notify::new(),
@@ -190,13 +190,13 @@ pub(crate) struct Enqueued {
 /// Also remembers one subscriber that is falling behind, for the reader to wait on briefly.
 #[derive(Default)]
 pub struct FlushSet {
-    queued: Vec<Arc<ClientShared>>,
-    lagging: Option<Arc<ClientShared>>,
+    queued: Vec<Arc<ConnShared>>,
+    lagging: Option<Arc<ConnShared>>,
 }
 
 impl FlushSet {
     /// Records the result of appending to `client`.
-    pub(crate) fn note(&mut self, client: &Arc<ClientShared>, enqueued: Enqueued) {
+    pub(crate) fn note(&mut self, client: &Arc<ConnShared>, enqueued: Enqueued) {
         if enqueued.needs_wake {
             self.queued.push(Arc::clone(client));
         }
@@ -207,7 +207,7 @@ impl FlushSet {
 
     /// Wakes every writer once and empties the set (keeping its capacity). Returns a
     /// subscriber past half its `max_pending`, if any, for the publisher to stall on.
-    pub fn flush(&mut self) -> Option<Arc<ClientShared>> {
+    pub fn flush(&mut self) -> Option<Arc<ConnShared>> {
         for client in self.queued.drain(..) {
             client.writer_wake.notify_one();
         }
