@@ -9,6 +9,7 @@ use parking_lot::RwLock;
 use rnats_subject::{subjects_collide, MatchResult, SubjectIndex};
 
 use crate::import::{ServiceImport, StreamImport};
+use crate::link::policy::{self, OriginKind};
 use crate::link::Link;
 use crate::options::AccountLimits;
 use crate::responses::Responses;
@@ -142,7 +143,7 @@ impl Account {
     /// Adds any target; imports into this account whose local subject collides gain interest.
     pub(crate) fn add_target(&self, subject: &[u8], queue: Option<&[u8]>, target: Target) -> bool {
         {
-            let origin = target.link_id();
+            let origin = target.origin();
             let mut index = self.index.write();
             if index.insert(subject, queue, target).is_err() {
                 return false;
@@ -165,7 +166,7 @@ impl Account {
             let removed = index.remove(subject, queue, target);
             self.generation.store(index.generation(), Ordering::Release);
             if removed {
-                self.announce(subject, queue, target.link_id(), -1);
+                self.announce(subject, queue, target.origin(), -1);
             }
             removed
         };
@@ -177,10 +178,11 @@ impl Account {
         removed
     }
 
-    /// Tells every link (but the one the change came from) that interest changed.
-    fn announce(&self, subject: &[u8], queue: Option<&[u8]>, origin: Option<u64>, delta: i32) {
+    /// Tells the links the forwarding rules name (never the one the change came from) that
+    /// interest changed.
+    fn announce(&self, subject: &[u8], queue: Option<&[u8]>, origin: (Option<u64>, OriginKind), delta: i32) {
         let links = self.links.read();
-        for link in links.iter().filter(|l| Some(l.id) != origin) {
+        for link in links.iter().filter(|link| hears(link, origin)) {
             link.local_interest(subject, queue, delta);
         }
     }
@@ -190,7 +192,7 @@ impl Account {
     pub(crate) fn attach_link(&self, link: &Arc<Link>) {
         let index = self.index.write();
         index.for_each(|subject, queue, target| {
-            if target.link_id() != Some(link.id) {
+            if hears(link, target.origin()) {
                 link.local_interest(subject, queue, 1);
             }
         });
@@ -244,4 +246,9 @@ impl Account {
     pub fn subscription_count(&self) -> usize {
         self.index.read().len()
     }
+}
+
+/// Whether `link` is told of interest from `origin`.
+fn hears(link: &Link, (conn, kind): (Option<u64>, OriginKind)) -> bool {
+    Some(link.id) != conn && policy::announces(kind, link.kind)
 }

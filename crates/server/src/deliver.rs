@@ -11,6 +11,7 @@ use rnats_subject::MatchResult;
 use crate::account::Account;
 use crate::conn::FlushSet;
 use crate::import::{ServiceImport, SubjectBuffer};
+use crate::link::policy::{self, OriginKind};
 use crate::link::{Link, LinkSends};
 use crate::request_info::set_request_info;
 use crate::subscription::{Subscription, Target};
@@ -39,39 +40,52 @@ pub struct Message<'a> {
     pub request_info_trusted: bool,
 }
 
-/// Who published, for `echo: false` and for messages that came over a server link.
+/// Where a message came from: the connection (for `echo: false`, and so that nothing goes
+/// back where it came from), its kind (for the forwarding rules of `link::policy`), and, for a
+/// message from a link that named queue groups, which groups it is for.
 #[derive(Debug, Clone, Copy)]
-pub struct Publisher<'a> {
-    /// Publishing connection's id (a client's or a link's).
-    pub client_id: u64,
-    /// Whether it receives its own messages (never for a link: nothing goes back where it
-    /// came from).
+pub struct Origin<'a> {
+    /// The connection it arrived on; `None` once it crossed into another account.
+    pub conn: Option<u64>,
+    /// What kind of connection that is.
+    pub kind: OriginKind,
+    /// Whether the publishing connection receives its own messages (never a link's).
     pub echo: bool,
-    /// For a message from a link that named queue groups: only those groups get it here
-    /// (space-separated names).
+    /// Only these queue groups get it here (space-separated names).
     pub queues: Option<&'a [u8]>,
 }
 
-impl Publisher<'_> {
-    fn skips(&self, sub: &Subscription) -> bool {
-        !self.echo && sub.client.id == self.client_id
+impl Origin<'_> {
+    /// A client's message.
+    pub fn client(conn: u64, echo: bool) -> Origin<'static> {
+        Origin { conn: Some(conn), kind: OriginKind::Client, echo, queues: None }
     }
 
-    fn skips_link(&self, link: &Link) -> bool {
-        !self.echo && link.id == self.client_id
+    /// A message that arrived over `link`, for `queues` if it named some.
+    pub fn link<'q>(link: &Link, queues: Option<&'q [u8]>) -> Origin<'q> {
+        Origin { conn: Some(link.id), kind: OriginKind::Link(link.kind), echo: false, queues }
+    }
+
+    /// The same message after it crossed an import into another account: no connection there
+    /// sent it, no queue filter applies; its kind still decides where it may go.
+    fn imported(&self) -> Origin<'static> {
+        Origin { conn: None, kind: self.kind, echo: true, queues: None }
+    }
+
+    fn skips(&self, sub: &Subscription) -> bool {
+        !self.echo && Some(sub.client.id) == self.conn
+    }
+
+    /// Never back over the link it came from; elsewhere as the forwarding rules say.
+    fn skips_link(&self, link: &Link, subject: &[u8]) -> bool {
+        Some(link.id) == self.conn
+            || !policy::forwards(self.kind, link.kind, policy::is_service_reply(subject))
+            || link.denies_export(subject)
     }
 
     fn wants_group(&self, name: &[u8]) -> bool {
         self.queues.is_none_or(|names| names.split(|&b| b == b' ').any(|q| q == name))
     }
-
-    /// A client publisher.
-    pub fn client(client_id: u64, echo: bool) -> Publisher<'static> {
-        Publisher { client_id, echo, queues: None }
-    }
-
-    /// Messages arriving through an import have no publisher in the receiving account.
-    const ELSEWHERE: Publisher<'static> = Publisher { client_id: u64::MAX, echo: true, queues: None };
 }
 
 enum Outcome {
@@ -85,17 +99,17 @@ enum Outcome {
 pub fn fan_out(
     account: &Account,
     matches: &MatchResult<Target>,
-    publisher: Publisher<'_>,
+    origin: Origin<'_>,
     msg: &Message<'_>,
     flush: &mut FlushSet,
 ) -> bool {
-    fan_out_at(account, matches, publisher, msg, flush, 0)
+    fan_out_at(account, matches, origin, msg, flush, 0)
 }
 
 fn fan_out_at(
     account: &Account,
     matches: &MatchResult<Target>,
-    publisher: Publisher<'_>,
+    origin: Origin<'_>,
     msg: &Message<'_>,
     flush: &mut FlushSet,
     depth: usize,
@@ -106,38 +120,38 @@ fn fan_out_at(
     for target in &matches.plain {
         match target {
             Target::Link(interest) => {
-                if !publisher.skips_link(&interest.link) && !interest.link.denies_export(msg.subject) {
+                if !origin.skips_link(&interest.link, msg.subject) {
                     links.get_or_insert_with(LinkSends::default).plain(&interest.link);
                 }
             }
-            Target::Client(sub) if !publisher.skips(sub) => delivered |= settle(account, sub, deliver(sub, msg, flush)),
+            Target::Client(sub) if !origin.skips(sub) => delivered |= settle(account, sub, deliver(sub, msg, flush)),
             Target::Client(_) => {}
             Target::StreamImport(import) if depth < MAX_IMPORT_DEPTH => {
                 let mut subject = SubjectBuffer::new();
                 import.local_subject(msg.subject, &mut subject);
                 let local = Message { subject: subject.as_bytes(), ..*msg };
                 let matches = import.importer.matches(local.subject);
-                delivered |= fan_out_at(&import.importer, &matches, Publisher::ELSEWHERE, &local, flush, depth + 1);
+                delivered |= fan_out_at(&import.importer, &matches, origin.imported(), &local, flush, depth + 1);
             }
             Target::StreamImport(_) => {}
             Target::ServiceImport(import) if depth < MAX_IMPORT_DEPTH => {
                 // Delivered only if a responder in the exporter took it, so a requester gets
                 // its 503 (nats-server 2.11 and later; 2.9.10 counted any request handed to a
                 // service import as delivered).
-                delivered |= request_across(import, msg, flush, depth);
+                delivered |= request_across(import, msg, origin, flush, depth);
             }
             Target::Responses(responses) if depth < MAX_IMPORT_DEPTH => {
                 if let Some((importer, reply)) = responses.take(msg.subject) {
                     let response = Message { subject: &reply, ..*msg };
                     let matches = importer.matches(&reply);
-                    delivered |= fan_out_at(&importer, &matches, Publisher::ELSEWHERE, &response, flush, depth + 1);
+                    delivered |= fan_out_at(&importer, &matches, origin.imported(), &response, flush, depth + 1);
                 }
             }
             Target::ServiceImport(_) | Target::Responses(_) => {}
         }
     }
     for group in &matches.queues {
-        if !publisher.wants_group(&group.name) {
+        if !origin.wants_group(&group.name) {
             continue;
         }
         let members = &group.members;
@@ -146,7 +160,7 @@ fn fan_out_at(
         // Members on this server first; a link's remote members only when none here took it.
         for i in 0..members.len() {
             let Some(sub) = members[(start + i) % members.len()].subscription() else { continue };
-            if publisher.skips(sub) {
+            if origin.skips(sub) {
                 continue;
             }
             if settle(account, sub, deliver(sub, msg, flush)) {
@@ -156,11 +170,7 @@ fn fan_out_at(
         }
         if !taken {
             let remote = (0..members.len()).find_map(|i| match &members[(start + i) % members.len()] {
-                Target::Link(interest)
-                    if !publisher.skips_link(&interest.link) && !interest.link.denies_export(msg.subject) =>
-                {
-                    Some(interest)
-                }
+                Target::Link(interest) if !origin.skips_link(&interest.link, msg.subject) => Some(interest),
                 _ => None,
             });
             if let Some(interest) = remote {
@@ -190,7 +200,13 @@ fn send_over_link(link: &Arc<Link>, msg: &Message<'_>, queues: &[&[u8]], flush: 
 
 /// A request published on a service import's local subject, re-published in the exporter
 /// with a generated reply subject that leads back to the requester.
-fn request_across(import: &ServiceImport, msg: &Message<'_>, flush: &mut FlushSet, depth: usize) -> bool {
+fn request_across(
+    import: &ServiceImport,
+    msg: &Message<'_>,
+    origin: Origin<'_>,
+    flush: &mut FlushSet,
+    depth: usize,
+) -> bool {
     let mut subject = SubjectBuffer::new();
     import.exporter_subject(msg.subject, &mut subject);
     let responses = import.exporter.responses();
@@ -202,7 +218,7 @@ fn request_across(import: &ServiceImport, msg: &Message<'_>, flush: &mut FlushSe
     let forwarded = with_info.as_ref().map_or(*msg, |info| info.message(msg));
     let request = Message { subject: subject.as_bytes(), reply: reply.as_deref(), ..forwarded };
     let matches = import.exporter.matches(request.subject);
-    let delivered = fan_out_at(&import.exporter, &matches, Publisher::ELSEWHERE, &request, flush, depth + 1);
+    let delivered = fan_out_at(&import.exporter, &matches, origin.imported(), &request, flush, depth + 1);
     if !delivered {
         if let Some(reply) = &reply {
             responses.forget(reply);

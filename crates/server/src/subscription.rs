@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::auth::{Permissions, ReplyTracker};
 use crate::conn::ConnShared;
+use crate::link::policy::OriginKind;
 
 /// A subscription: who gets the messages and under which sid.
 pub struct Subscription {
@@ -113,11 +114,13 @@ impl PartialEq for Target {
 }
 
 impl Target {
-    /// The link whose remote announced this interest, if it is such a target.
-    pub fn link_id(&self) -> Option<u64> {
+    /// Where this interest comes from: the connection (a client's or a link's) and its kind.
+    /// Import targets and reply catch-alls are the server's own.
+    pub fn origin(&self) -> (Option<u64>, OriginKind) {
         match self {
-            Target::Link(interest) => Some(interest.link.id),
-            _ => None,
+            Target::Client(sub) => (Some(sub.client.id), OriginKind::Client),
+            Target::Link(interest) => (Some(interest.link.id), OriginKind::Link(interest.link.kind)),
+            Target::StreamImport(_) | Target::ServiceImport(_) | Target::Responses(_) => (None, OriginKind::Internal),
         }
     }
 

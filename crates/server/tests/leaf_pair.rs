@@ -9,6 +9,7 @@ use rnats::client::ClientSession;
 use rnats::conn::ConnShared;
 use rnats::errors::CloseReason;
 use rnats::link::leaf_session::LeafSession;
+use rnats::link::LinkKind;
 use rnats_testkit::TestServer;
 
 /// One end of an in-memory link: its session and the buffer it writes to the other end.
@@ -30,7 +31,9 @@ impl Wire {
             let state = Arc::clone(server.state());
             let shared = ConnShared::new(id, usize::MAX);
             let account = state.global_account();
-            let session = LeafSession::start(state, account, Arc::clone(&shared), format!("pair-{id}"), (&[], &[]));
+            let kind = if id.is_multiple_of(2) { LinkKind::LeafSolicited } else { LinkKind::LeafAccepted };
+            let label = format!("pair-{id}");
+            let session = LeafSession::start(state, account, Arc::clone(&shared), label, kind, (&[], &[]));
             End { session, shared, closed: None }
         };
         Wire { a: end(a, id), b: end(b, id + 1) }

@@ -15,7 +15,7 @@ use crate::account::Account;
 use crate::auth::{CertIdentity, Grant, Identity, PasswordCheck, Permissions, ReplyTracker, Verdict};
 use crate::conn::MatchCache;
 use crate::conn::{ConnShared, FlushSet};
-use crate::deliver::{fan_out, Message, Publisher};
+use crate::deliver::{fan_out, Message, Origin};
 use crate::errors::{self, text, CloseReason};
 use crate::options::Limit;
 use crate::server::ServerState;
@@ -431,7 +431,7 @@ impl ClientSession {
             request_info_trusted: false,
         };
         let matches = self.cache.matches(&self.account, publish.subject);
-        let publisher = Publisher::client(self.shared.id, self.options.echo);
+        let publisher = Origin::client(self.shared.id, self.options.echo);
         let delivered = fan_out(&self.account, &matches, publisher, &msg, &mut self.flush);
         if !delivered && self.options.no_responders {
             if let Some(reply) = publish.reply {

@@ -26,6 +26,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{timeout, timeout_at, Instant};
 
 use super::leaf_session::{LeafSession, LOOP_DELAY};
+use super::LinkKind;
 use crate::account::Account;
 use crate::auth::{CertIdentity, Verdict};
 use crate::conn::{read_loop, write_loop, ConnShared, WriteSettings};
@@ -502,8 +503,9 @@ where
     settings.always_ping = solicited;
     let writer_task = tokio::spawn(write_loop(Arc::clone(&state), Arc::clone(&shared), writer, settings));
     let deny = filters.unwrap_or((&[], &[]));
+    let kind = if solicited { LinkKind::LeafSolicited } else { LinkKind::LeafAccepted };
     let mut session =
-        LeafSession::start(Arc::clone(&state), Arc::clone(&account), Arc::clone(&shared), label.clone(), deny);
+        LeafSession::start(Arc::clone(&state), Arc::clone(&account), Arc::clone(&shared), label.clone(), kind, deny);
     let no_login = std::net::IpAddr::from([0, 0, 0, 0]);
     let reason = read_loop(&state, &shared, &mut session, no_login, buf, reader).await;
     session.close();

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use rnats_proto::leaf::{parse_leaf_op, LeafOp};
 
 use super::Link;
+use super::LinkKind;
 use crate::account::Account;
 use crate::conn::{ConnShared, FlushSet, MatchCache};
-use crate::deliver::{fan_out, Message, Publisher};
+use crate::deliver::{fan_out, Message, Origin};
 use crate::errors::{text, CloseReason};
 use crate::server::ServerState;
 
@@ -33,16 +34,18 @@ pub struct LeafSession {
 impl LeafSession {
     /// Starts the link: it joins `account` (which announces the account's interest to the
     /// remote, with this server's loop-detection subject) and its remote's interest will be
-    /// targets there. `deny` are the remote's `deny_imports` and `deny_exports`.
+    /// targets there. `kind`: whether this server accepted the link (hub) or solicited it;
+    /// `deny` are the remote's `deny_imports` and `deny_exports`.
     pub fn start(
         state: Arc<ServerState>,
         account: Arc<Account>,
         shared: Arc<ConnShared>,
         label: String,
+        kind: LinkKind,
         deny: (&[String], &[String]),
     ) -> LeafSession {
         shared.mark_connected();
-        let link = Link::new(shared.id, Arc::clone(&account), Arc::clone(&shared), label, deny.0, deny.1);
+        let link = Link::new(shared.id, kind, Arc::clone(&account), Arc::clone(&shared), label, deny.0, deny.1);
         account.attach_link(&link);
         shared.send_now(|out| rnats_proto::leaf::encode::sub(out, account.loop_subject(), None));
         LeafSession { state, link, cache: MatchCache::default(), flush: FlushSet::default(), loop_detected: false }
@@ -120,8 +123,7 @@ impl LeafSession {
                 };
                 // The link's own cache, as a client's: a repeated subject takes no shared lock.
                 let matches = self.cache.matches(&link.account, m.subject);
-                let publisher = Publisher { client_id: link.id, echo: false, queues: m.queues };
-                fan_out(&link.account, &matches, publisher, &msg, &mut self.flush);
+                fan_out(&link.account, &matches, Origin::link(link, m.queues), &msg, &mut self.flush);
             }
         }
         Ok(())

@@ -16,6 +16,8 @@ pub mod leaf;
 pub mod leaf_session;
 pub mod policy;
 
+pub use policy::LinkKind;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -33,6 +35,8 @@ type InterestKey = (Box<[u8]>, Option<Box<[u8]>>);
 pub struct Link {
     /// Connection id (shares the client id space, so a publisher id never names a link).
     pub id: u64,
+    /// Which kind of link: the forwarding rules (`policy`) depend on it.
+    pub kind: LinkKind,
     /// The local account this link is bound to.
     pub account: Arc<Account>,
     /// Outbound buffer and writer wake-ups (the same machinery as clients).
@@ -67,6 +71,7 @@ impl Link {
     /// (wildcards allowed).
     pub fn new(
         id: u64,
+        kind: LinkKind,
         account: Arc<Account>,
         shared: Arc<ConnShared>,
         label: String,
@@ -76,6 +81,7 @@ impl Link {
         let bytes = |list: &[String]| list.iter().map(|s| s.as_bytes().into()).collect();
         Arc::new(Link {
             id,
+            kind,
             account,
             shared,
             label,

@@ -7,9 +7,9 @@
 //! Leaf nodes and the local side of today's server are built; the route and gateway rows are
 //! the specification the cluster and super-cluster work builds to.
 
-/// Where something came from.
+/// What kind of connection (or the server itself) something came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub enum OriginKind {
     /// A client connection on this server.
     Client,
     /// A subscriber or publisher inside the server (system account, service responders).
@@ -33,49 +33,55 @@ pub enum LinkKind {
 
 /// Whether interest (a subscription) that arrived from `from` is announced over a link of kind
 /// `to`. The link it came from never hears of it again (callers skip the origin link).
-pub fn announces(from: Origin, to: LinkKind) -> bool {
+pub fn announces(from: OriginKind, to: LinkKind) -> bool {
     use LinkKind::*;
     match (from, to) {
         // What is subscribed here, by clients or inside the server, goes everywhere.
-        (Origin::Client | Origin::Internal, _) => true,
+        (OriginKind::Client | OriginKind::Internal, _) => true,
         // A hub treats its leaves' interest like its clients'.
-        (Origin::Link(LeafAccepted), _) => true,
+        (OriginKind::Link(LeafAccepted), _) => true,
         // Interest from our hub goes on to our own leaves only: the hub's cluster and the
         // clusters behind its gateways already know it through the hub.
-        (Origin::Link(LeafSolicited), LeafAccepted | LeafSolicited) => true,
-        (Origin::Link(LeafSolicited), Route | Gateway) => false,
+        (OriginKind::Link(LeafSolicited), LeafAccepted | LeafSolicited) => true,
+        (OriginKind::Link(LeafSolicited), Route | Gateway) => false,
         // Every server of a cluster has its own routes and gateways: one hop only. Leaves of
         // this server are told, so that their clients can reach the whole cluster.
-        (Origin::Link(Route), LeafAccepted | LeafSolicited) => true,
-        (Origin::Link(Route), Route | Gateway) => false,
+        (OriginKind::Link(Route), LeafAccepted | LeafSolicited) => true,
+        (OriginKind::Link(Route), Route | Gateway) => false,
         // A remote cluster's interest stays on the server that holds the gateway.
-        (Origin::Link(Gateway), _) => false,
+        (OriginKind::Link(Gateway), _) => false,
     }
 }
 
 /// Whether a message that arrived from `from` may go out over a link of kind `to`.
 /// `service_reply`: the message answers a request that crossed clusters or leaf nodes
-/// (nats-server lets those through where ordinary messages would stop).
-pub fn forwards(from: Origin, to: LinkKind, service_reply: bool) -> bool {
+/// (nats-server lets those through where ordinary messages would stop; see
+/// [`is_service_reply`]).
+pub fn forwards(from: OriginKind, to: LinkKind, service_reply: bool) -> bool {
     use LinkKind::*;
     match (from, to) {
-        (Origin::Client | Origin::Internal, _) => true,
-        (Origin::Link(LeafAccepted), _) => true,
+        (OriginKind::Client | OriginKind::Internal, _) => true,
+        (OriginKind::Link(LeafAccepted), _) => true,
         // From our hub: our own leaves and other clusters, never back into our cluster's mesh
         // (the other servers may be linked to the same hub and got it themselves).
-        (Origin::Link(LeafSolicited), LeafAccepted | LeafSolicited | Gateway) => true,
-        (Origin::Link(LeafSolicited), Route) => false,
+        (OriginKind::Link(LeafSolicited), LeafAccepted | LeafSolicited | Gateway) => true,
+        (OriginKind::Link(LeafSolicited), Route) => false,
         // From a route: the leaves we are hub of; the hub we are a leaf of only for a service
         // reply (the other servers of this cluster may be linked to the same hub and would
         // deliver it again).
-        (Origin::Link(Route), LeafAccepted) => true,
-        (Origin::Link(Route), LeafSolicited) => service_reply,
-        (Origin::Link(Route), Route | Gateway) => false,
+        (OriginKind::Link(Route), LeafAccepted) => true,
+        (OriginKind::Link(Route), LeafSolicited) => service_reply,
+        (OriginKind::Link(Route), Route | Gateway) => false,
         // From another cluster: one server of this cluster takes it and hands it over its
         // routes to the others (who go no further); never to a third cluster.
-        (Origin::Link(Gateway), LeafAccepted | LeafSolicited | Route) => true,
-        (Origin::Link(Gateway), Gateway) => false,
+        (OriginKind::Link(Gateway), LeafAccepted | LeafSolicited | Route) => true,
+        (OriginKind::Link(Gateway), Gateway) => false,
     }
+}
+
+/// A reply subject a service import made (`_R_.`): nats-server's `isServiceReply`.
+pub fn is_service_reply(subject: &[u8]) -> bool {
+    subject.starts_with(b"_R_.")
 }
 
 #[cfg(test)]
@@ -83,33 +89,33 @@ mod tests {
     use super::*;
     use LinkKind::*;
 
-    const FROM: [Origin; 6] = [
-        Origin::Client,
-        Origin::Internal,
-        Origin::Link(LeafAccepted),
-        Origin::Link(LeafSolicited),
-        Origin::Link(Route),
-        Origin::Link(Gateway),
+    const FROM: [OriginKind; 6] = [
+        OriginKind::Client,
+        OriginKind::Internal,
+        OriginKind::Link(LeafAccepted),
+        OriginKind::Link(LeafSolicited),
+        OriginKind::Link(Route),
+        OriginKind::Link(Gateway),
     ];
     const TO: [LinkKind; 4] = [LeafAccepted, LeafSolicited, Route, Gateway];
 
     /// The table, row by row: `(from, [to leaf accepted, leaf solicited, route, gateway])`.
     /// `1`: announced / forwarded; `0`: not; `r`: only a service reply.
-    const INTEREST: [(Origin, [char; 4]); 6] = [
-        (Origin::Client, ['1', '1', '1', '1']),
-        (Origin::Internal, ['1', '1', '1', '1']),
-        (Origin::Link(LeafAccepted), ['1', '1', '1', '1']),
-        (Origin::Link(LeafSolicited), ['1', '1', '0', '0']),
-        (Origin::Link(Route), ['1', '1', '0', '0']),
-        (Origin::Link(Gateway), ['0', '0', '0', '0']),
+    const INTEREST: [(OriginKind, [char; 4]); 6] = [
+        (OriginKind::Client, ['1', '1', '1', '1']),
+        (OriginKind::Internal, ['1', '1', '1', '1']),
+        (OriginKind::Link(LeafAccepted), ['1', '1', '1', '1']),
+        (OriginKind::Link(LeafSolicited), ['1', '1', '0', '0']),
+        (OriginKind::Link(Route), ['1', '1', '0', '0']),
+        (OriginKind::Link(Gateway), ['0', '0', '0', '0']),
     ];
-    const MESSAGES: [(Origin, [char; 4]); 6] = [
-        (Origin::Client, ['1', '1', '1', '1']),
-        (Origin::Internal, ['1', '1', '1', '1']),
-        (Origin::Link(LeafAccepted), ['1', '1', '1', '1']),
-        (Origin::Link(LeafSolicited), ['1', '1', '0', '1']),
-        (Origin::Link(Route), ['1', 'r', '0', '0']),
-        (Origin::Link(Gateway), ['1', '1', '1', '0']),
+    const MESSAGES: [(OriginKind, [char; 4]); 6] = [
+        (OriginKind::Client, ['1', '1', '1', '1']),
+        (OriginKind::Internal, ['1', '1', '1', '1']),
+        (OriginKind::Link(LeafAccepted), ['1', '1', '1', '1']),
+        (OriginKind::Link(LeafSolicited), ['1', '1', '0', '1']),
+        (OriginKind::Link(Route), ['1', 'r', '0', '0']),
+        (OriginKind::Link(Gateway), ['1', '1', '1', '0']),
     ];
 
     #[test]
@@ -142,9 +148,9 @@ mod tests {
     #[test]
     fn one_hop_rules() {
         for reply in [false, true] {
-            assert!(!forwards(Origin::Link(Route), Route, reply));
-            assert!(!forwards(Origin::Link(Gateway), Gateway, reply));
-            assert!(!forwards(Origin::Link(Route), Gateway, reply));
+            assert!(!forwards(OriginKind::Link(Route), Route, reply));
+            assert!(!forwards(OriginKind::Link(Gateway), Gateway, reply));
+            assert!(!forwards(OriginKind::Link(Route), Gateway, reply));
         }
     }
 }
