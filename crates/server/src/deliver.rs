@@ -3,7 +3,6 @@
 //! to wake. Nothing here allocates once buffers have grown to their working size.
 
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 
 use rnats_proto::encode::{self, Sizes};
 use rnats_subject::MatchResult;
@@ -181,21 +180,9 @@ fn fan_out_at(
     }
     if let Some(links) = links.filter(|l| !l.is_empty()) {
         delivered = true;
-        links.for_each(|link, queues| send_over_link(link, msg, queues, flush));
+        links.for_each(|link, queues| link.send(msg, queues, flush));
     }
     delivered
-}
-
-/// `LMSG`/`HMSG` to a link, naming the queue groups its remote is to pick members of.
-fn send_over_link(link: &Arc<Link>, msg: &Message<'_>, queues: &[&[u8]], flush: &mut FlushSet) {
-    let sizes = match msg.header_len {
-        Some(_) => Sizes::WithHeaders(msg.header_size_token, msg.size_token),
-        None => Sizes::Plain(msg.size_token),
-    };
-    let enqueued = link.shared.enqueue(|out| {
-        rnats_proto::leaf::encode::msg(out, msg.subject, msg.reply, queues, sizes, msg.body);
-    });
-    flush.note(&link.shared, enqueued);
 }
 
 /// A request published on a service import's local subject, re-published in the exporter

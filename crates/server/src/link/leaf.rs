@@ -181,7 +181,7 @@ async fn hub_session<R, W>(
         Ok(Ok(connect)) => connect,
         Ok(Err(())) => return,
         Err(_) => {
-            let _ = writer.write_all(format!("-ERR '{}'\r\n", text::AUTHENTICATION_TIMEOUT).as_bytes()).await;
+            send_err(&mut writer, text::AUTHENTICATION_TIMEOUT).await;
             return;
         }
     };
@@ -195,12 +195,12 @@ async fn hub_session<R, W>(
         Some(Ok(grant)) => grant.account,
         Some(Err(identity)) => {
             state.log.error(&format!("{label} - authentication error - {identity}"));
-            let _ = writer.write_all(format!("-ERR '{}'\r\n", text::AUTHORIZATION_VIOLATION).as_bytes()).await;
+            send_err(&mut writer, text::AUTHORIZATION_VIOLATION).await;
             let _ = writer.shutdown().await;
             return;
         }
         None => {
-            let _ = writer.write_all(format!("-ERR '{}'\r\n", text::AUTHENTICATION_TIMEOUT).as_bytes()).await;
+            send_err(&mut writer, text::AUTHENTICATION_TIMEOUT).await;
             return;
         }
     };
@@ -210,6 +210,13 @@ async fn hub_session<R, W>(
     shared.send_now(|out| out.extend_from_slice(&info));
     let remote_name = connect.name.unwrap_or_default();
     run_link(state, account, shared, label, remote_name, buf, reader, writer, false, None).await;
+}
+
+/// Writes `-ERR '<text>'` before the link runs (no writer task yet).
+async fn send_err<W: AsyncWrite + Unpin>(writer: &mut W, text: &str) {
+    let mut line = Vec::new();
+    rnats_proto::encode::err(&mut line, text);
+    let _ = writer.write_all(&line).await;
 }
 
 /// Reads operations until CONNECT; returns its options.

@@ -47,7 +47,7 @@ impl LeafSession {
         shared.mark_connected();
         let link = Link::new(shared.id, kind, Arc::clone(&account), Arc::clone(&shared), label, deny.0, deny.1);
         account.attach_link(&link);
-        shared.send_now(|out| rnats_proto::leaf::encode::sub(out, account.loop_subject(), None));
+        link.announce_loop_subject();
         LeafSession { state, link, cache: MatchCache::default(), flush: FlushSet::default(), loop_detected: false }
     }
 

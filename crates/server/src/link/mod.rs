@@ -15,8 +15,10 @@
 pub mod leaf;
 pub mod leaf_session;
 pub mod policy;
+pub mod wire;
 
 pub use policy::LinkKind;
+use wire::Wire;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,7 +27,7 @@ use foldhash::fast::RandomState;
 use parking_lot::Mutex;
 
 use crate::account::Account;
-use crate::conn::ConnShared;
+use crate::conn::{ConnShared, FlushSet};
 use crate::subscription::Target;
 
 /// Subject and queue group: the unit of interest on a link.
@@ -37,6 +39,8 @@ pub struct Link {
     pub id: u64,
     /// Which kind of link: the forwarding rules (`policy`) depend on it.
     pub kind: LinkKind,
+    /// How it writes interest and messages.
+    wire: Wire,
     /// The local account this link is bound to.
     pub account: Arc<Account>,
     /// Outbound buffer and writer wake-ups (the same machinery as clients).
@@ -82,6 +86,7 @@ impl Link {
         Arc::new(Link {
             id,
             kind,
+            wire: Wire::of(kind),
             account,
             shared,
             label,
@@ -121,11 +126,9 @@ impl Link {
         drop(announced);
         match (before, after, queue) {
             (0, 0, _) => {}
-            (0, _, None) => self.shared.send_now(|out| rnats_proto::leaf::encode::sub(out, subject, None)),
-            (_, 0, _) => self.shared.send_now(|out| rnats_proto::leaf::encode::unsub(out, subject, queue)),
-            (_, n, Some(q)) if n != before => {
-                self.shared.send_now(|out| rnats_proto::leaf::encode::sub(out, subject, Some((q, n))));
-            }
+            (0, _, None) => self.shared.send_now(|out| self.wire.sub(out, subject, None)),
+            (_, 0, _) => self.shared.send_now(|out| self.wire.unsub(out, subject, queue)),
+            (_, n, Some(q)) if n != before => self.shared.send_now(|out| self.wire.sub(out, subject, Some((q, n)))),
             _ => {}
         }
     }
@@ -144,6 +147,17 @@ impl Link {
         drop(remote);
         let queue = interest.queue.clone();
         self.account.add_target(subject, queue.as_deref(), Target::Link(interest));
+    }
+
+    /// Announces the account's loop-detection subject to the remote.
+    pub(crate) fn announce_loop_subject(&self) {
+        self.shared.send_now(|out| self.wire.sub(out, self.account.loop_subject(), None));
+    }
+
+    /// Queues `msg` for the remote, naming the queue groups it is to pick members of.
+    pub(crate) fn send(&self, msg: &crate::deliver::Message<'_>, queues: &[&[u8]], flush: &mut FlushSet) {
+        let enqueued = self.shared.enqueue(|out| self.wire.msg(out, msg, queues));
+        flush.note(&self.shared, enqueued);
     }
 
     /// Whether the remote announced plain interest in `subject`.
