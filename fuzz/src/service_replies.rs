@@ -6,9 +6,9 @@
 //! The input is a script of operations run side by side with plain models:
 //! - `allow_responses`: record a reply, publish to one (allowed exactly while the model holds
 //!   it and under the maximum), count tracked replies;
-//! - reply routes: register a request through one of two imports (singleton and streamed),
-//!   respond (routed back exactly while the model holds the route, to the right account and
-//!   reply; a singleton route ends), forget, expire everything in batches, count routes;
+//! - reply maps: register a request through one of two imports (singleton and streamed),
+//!   respond (routed back exactly while the model holds the reply map, to the right account and
+//!   reply; a singleton reply map ends), forget, expire everything in batches, count maps;
 //! - `Nats-Request-Info`: arbitrary header blocks and payloads come out with exactly one such
 //!   header (the server's), every other header line in order, and the payload unchanged.
 
@@ -76,8 +76,8 @@ impl TrackerModel {
     }
 }
 
-/// A route the model expects: which import, the requester's reply.
-struct RouteModel {
+/// A reply map the model expects: which import, the requester's reply.
+struct MapModel {
     import: usize,
     reply: Vec<u8>,
 }
@@ -104,7 +104,7 @@ pub fn check(data: &[u8]) {
         })
         .collect();
     let responses = Responses::new();
-    let mut routes: HashMap<Vec<u8>, RouteModel> = HashMap::new();
+    let mut maps: HashMap<Vec<u8>, MapModel> = HashMap::new();
     let mut made: Vec<Vec<u8>> = Vec::new();
 
     while !script.done() {
@@ -123,22 +123,22 @@ pub fn check(data: &[u8]) {
                 let reply = script.reply();
                 let subject = responses.register(&imports[import], &reply);
                 assert!(subject.starts_with(b"_R_."));
-                routes.insert(subject.to_vec(), RouteModel { import, reply });
+                maps.insert(subject.to_vec(), MapModel { import, reply });
                 made.push(subject.to_vec());
             }
             3 => {
                 let subject = pick(&mut script, &made);
-                let expected = routes.get(&subject).map(|r| (format!("B{}", r.import), r.reply.clone()));
+                let expected = maps.get(&subject).map(|r| (format!("B{}", r.import), r.reply.clone()));
                 let got = responses.take(&subject).map(|(account, reply)| (account.name.clone(), reply.to_vec()));
                 assert_eq!(got, expected, "response on {subject:?}");
-                if routes.get(&subject).is_some_and(|r| r.import == 0) {
-                    routes.remove(&subject);
+                if maps.get(&subject).is_some_and(|r| r.import == 0) {
+                    maps.remove(&subject);
                 }
             }
             4 => {
                 let subject = pick(&mut script, &made);
                 responses.forget(&subject);
-                routes.remove(&subject);
+                maps.remove(&subject);
             }
             5 => {
                 let later = Instant::now() + Duration::from_secs(3600);
@@ -147,20 +147,20 @@ pub fn check(data: &[u8]) {
                     batches += 1;
                     assert!(batches < 10_000, "expiry ends");
                 }
-                routes.clear();
+                maps.clear();
             }
             6 => check_request_info(&mut script),
             _ => {
                 assert_eq!(tracker.tracked(), tracked.replies.len(), "tracked replies");
-                assert_eq!(responses.pending(), routes.len(), "pending routes");
+                assert_eq!(responses.pending(), maps.len(), "pending maps");
             }
         }
     }
     assert_eq!(tracker.tracked(), tracked.replies.len(), "tracked replies");
-    assert_eq!(responses.pending(), routes.len(), "pending routes");
+    assert_eq!(responses.pending(), maps.len(), "pending maps");
 }
 
-/// A subject routes were made for (mostly) or arbitrary bytes.
+/// A subject maps were made for (mostly) or arbitrary bytes.
 fn pick(script: &mut Script<'_>, made: &[Vec<u8>]) -> Vec<u8> {
     let choice = usize::from(script.byte());
     match made.len() {

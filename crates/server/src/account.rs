@@ -31,7 +31,7 @@ pub struct Account {
     generation: AtomicU64,
     /// Stream imports into this account: a new subscription here may make one of them live.
     imports: RwLock<Vec<Arc<StreamImport>>>,
-    /// Reply routes for requests that reached this account through service imports (created
+    /// Reply maps for requests that reached this account through service imports (created
     /// with the first service export someone imports).
     responses: std::sync::OnceLock<Arc<Responses>>,
     /// `limits {}` from the config (set once at start).
@@ -102,7 +102,7 @@ impl Account {
         self.add_target(&local, None, Target::ServiceImport(import))
     }
 
-    /// This account's reply routes, set up (with their catch-all target) on first use.
+    /// This account's reply maps, set up (with their catch-all target) on first use.
     pub(crate) fn responses(&self) -> &Arc<Responses> {
         let mut created = None;
         let responses = self.responses.get_or_init(|| {
@@ -117,12 +117,12 @@ impl Account {
         responses
     }
 
-    /// Reply routes waiting for responses (0 when this account exports no imported service).
+    /// Reply maps waiting for responses (0 when this account exports no imported service).
     pub fn pending_responses(&self) -> usize {
         self.responses.get().map_or(0, |r| r.pending())
     }
 
-    /// Drops a batch of reply routes whose threshold passed; whether more may be left.
+    /// Drops a batch of reply maps whose threshold passed; whether more may be left.
     pub(crate) fn expire_responses(&self, now: std::time::Instant) -> bool {
         self.responses.get().is_some_and(|responses| responses.expire(now))
     }

@@ -208,7 +208,7 @@ pub struct ServiceImport {
     pub subject: Box<[u8]>,
     /// The importer-side subject (`to`, or the subject).
     pub local: Box<[u8]>,
-    /// Responses are a stream (or chunked): the route lives until the threshold passes
+    /// Responses are a stream (or chunked): the reply map lives until the threshold passes
     /// without one. Otherwise the first response ends it.
     pub streamed: bool,
     /// How long a route waits for a (next) response.

@@ -1,12 +1,12 @@
-//! Reply routes of service imports: the reply subjects an exporting account generates for
+//! Reply maps of service imports: the reply subjects an exporting account generates for
 //! requests that come in through its service imports (`_R_.<account prefix>.<token>`), each
 //! leading back to the requester's own reply subject in the importing account. One wildcard
 //! target on `_R_.<prefix>.>` catches every response.
 //!
-//! Routes are bounded and expire without scanning: each service import keeps its routes in a
+//! Reply maps are bounded and expire without scanning: each service import keeps its maps in a
 //! queue in the order they were made (one threshold per import, so the oldest is always the
-//! first to expire). At most [`MAX_ROUTES_PER_IMPORT`] wait per import; a flood of requests
-//! nobody answers then costs its own import's oldest routes, never another importer's.
+//! first to expire). At most [`MAX_REPLY_MAPS_PER_IMPORT`] wait per import; a flood of requests
+//! nobody answers then costs its own import's oldest maps, never another importer's.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -18,14 +18,14 @@ use parking_lot::Mutex;
 use crate::account::Account;
 use crate::import::ServiceImport;
 
-/// Most routes one service import keeps waiting for responses; a new request past it
-/// forgets the import's oldest route (a response to it is dropped, as after its threshold).
-pub const MAX_ROUTES_PER_IMPORT: usize = 65_536;
-/// Most expired routes dropped per import while holding the lock once.
+/// Most maps one service import keeps waiting for responses; a new request past it
+/// forgets the import's oldest map (a response to it is dropped, as after its threshold).
+pub const MAX_REPLY_MAPS_PER_IMPORT: usize = 65_536;
+/// Most expired maps dropped per import while holding the lock once.
 const EXPIRE_BATCH: usize = 1024;
 
 /// Where a generated reply subject leads.
-struct Route {
+struct ReplyMap {
     importer: Arc<Account>,
     reply: Box<[u8]>,
     streamed: bool,
@@ -37,7 +37,7 @@ struct Route {
 /// A service import, by identity (imports live as long as the server).
 type ImportKey = usize;
 
-/// One import's routes, oldest first; an entry whose route is gone (answered) is skipped.
+/// One import's maps, oldest first; an entry whose map is gone (answered) is skipped.
 struct ImportQueue {
     threshold: Duration,
     order: VecDeque<(Instant, Arc<[u8]>)>,
@@ -46,11 +46,11 @@ struct ImportQueue {
 
 #[derive(Default)]
 struct Table {
-    routes: HashMap<Arc<[u8]>, Route, RandomState>,
+    maps: HashMap<Arc<[u8]>, ReplyMap, RandomState>,
     queues: HashMap<ImportKey, ImportQueue, RandomState>,
 }
 
-/// The reply routes of one exporting account.
+/// The reply maps of one exporting account.
 pub struct Responses {
     /// `_R_.<6 random characters>.`
     prefix: Box<[u8]>,
@@ -58,7 +58,7 @@ pub struct Responses {
 }
 
 impl Responses {
-    /// An exporter's empty route table with a fresh random prefix.
+    /// An exporter's empty map table with a fresh random prefix.
     pub fn new() -> Arc<Responses> {
         let mut prefix = b"_R_.".to_vec();
         prefix.extend((0..6).map(|_| fastrand::alphanumeric() as u8));
@@ -79,7 +79,7 @@ impl Responses {
         let now = Instant::now();
         let key = import as *const ServiceImport as ImportKey;
         let deadline = now + import.threshold;
-        let route = Route {
+        let map = ReplyMap {
             importer: Arc::clone(&import.importer),
             reply: reply.into(),
             streamed: import.streamed,
@@ -94,13 +94,13 @@ impl Responses {
         });
         queue.order.push_back((deadline, Arc::clone(&subject)));
         queue.live += 1;
-        let full = queue.live > MAX_ROUTES_PER_IMPORT;
-        let crowded = queue.order.len() > 2 * MAX_ROUTES_PER_IMPORT;
-        if let Some(old) = table.routes.insert(Arc::clone(&subject), route) {
-            // Two requests drew the same random token: the older one loses its route.
+        let full = queue.live > MAX_REPLY_MAPS_PER_IMPORT;
+        let crowded = queue.order.len() > 2 * MAX_REPLY_MAPS_PER_IMPORT;
+        if let Some(old) = table.maps.insert(Arc::clone(&subject), map) {
+            // Two requests drew the same random token: the older one loses its map.
             table.left(&old);
         }
-        // Each new route pays for a little expiry, so it never piles up between sweeps.
+        // Each new map pays for a little expiry, so it never piles up between sweeps.
         table.expire_from(key, now, 2);
         if full {
             table.forget_oldest(key);
@@ -111,31 +111,31 @@ impl Responses {
         subject
     }
 
-    /// Forgets a route (the request reached nobody).
+    /// Forgets a map (the request reached nobody).
     pub fn forget(&self, subject: &[u8]) {
         let mut table = self.table.lock();
-        if let Some(route) = table.routes.remove(subject) {
-            table.left(&route);
+        if let Some(map) = table.maps.remove(subject) {
+            table.left(&map);
         }
     }
 
     /// Where a response on `subject` goes: (account, the requester's reply subject). A
-    /// single-response route ends here; a streamed one gets a new deadline.
+    /// single-response map ends here; a streamed one gets a new deadline.
     pub fn take(&self, subject: &[u8]) -> Option<(Arc<Account>, Box<[u8]>)> {
         let mut guard = self.table.lock();
         let table = &mut *guard;
-        let route = table.routes.get_mut(subject)?;
-        if route.streamed {
-            let threshold = table.queues.get(&route.import).map_or(Duration::ZERO, |q| q.threshold);
-            route.deadline = Instant::now() + threshold;
-            return Some((Arc::clone(&route.importer), route.reply.clone()));
+        let map = table.maps.get_mut(subject)?;
+        if map.streamed {
+            let threshold = table.queues.get(&map.import).map_or(Duration::ZERO, |q| q.threshold);
+            map.deadline = Instant::now() + threshold;
+            return Some((Arc::clone(&map.importer), map.reply.clone()));
         }
-        let route = table.routes.remove(subject)?;
-        table.left(&route);
-        Some((route.importer, route.reply))
+        let map = table.maps.remove(subject)?;
+        table.left(&map);
+        Some((map.importer, map.reply))
     }
 
-    /// Drops up to a batch of routes whose threshold passed without a response (per
+    /// Drops up to a batch of maps whose threshold passed without a response (per
     /// import); whether more may be left. Callers yield between batches, so requests and
     /// responses of the account never wait long for the lock.
     pub fn expire(&self, now: Instant) -> bool {
@@ -148,62 +148,62 @@ impl Responses {
         more
     }
 
-    /// Routes waiting for responses.
+    /// Reply maps waiting for responses.
     pub fn pending(&self) -> usize {
-        self.table.lock().routes.len()
+        self.table.lock().maps.len()
     }
 }
 
 impl Table {
-    /// A route left the table: one fewer live in its queue (its entry is skipped later).
-    fn left(&mut self, route: &Route) {
-        if let Some(queue) = self.queues.get_mut(&route.import) {
+    /// A map left the table: one fewer live in its queue (its entry is skipped later).
+    fn left(&mut self, map: &ReplyMap) {
+        if let Some(queue) = self.queues.get_mut(&map.import) {
             queue.live = queue.live.saturating_sub(1);
         }
     }
 
     /// Drops up to `budget` expired or stale entries from the front of one import's queue;
-    /// how many it looked at. A streamed route whose deadline moved goes to the back again.
+    /// how many it looked at. A streamed map whose deadline moved goes to the back again.
     fn expire_from(&mut self, key: ImportKey, now: Instant, budget: usize) -> usize {
         let mut seen = 0;
         while seen < budget {
             let Some(queue) = self.queues.get_mut(&key) else { break };
             let Some((deadline, subject)) = queue.order.front() else { break };
-            let route = self.routes.get(subject);
-            let stale = route.is_none_or(|r| r.import != key);
+            let map = self.maps.get(subject);
+            let stale = map.is_none_or(|r| r.import != key);
             if !stale && *deadline > now {
                 break;
             }
             seen += 1;
             let Some((_, subject)) = queue.order.pop_front() else { break };
-            match self.routes.get(&subject).filter(|r| r.import == key) {
+            match self.maps.get(&subject).filter(|r| r.import == key) {
                 None => {}
-                Some(route) if route.deadline > now => queue.order.push_back((route.deadline, subject)),
+                Some(map) if map.deadline > now => queue.order.push_back((map.deadline, subject)),
                 Some(_) => {
                     queue.live = queue.live.saturating_sub(1);
-                    self.routes.remove(&subject);
+                    self.maps.remove(&subject);
                 }
             }
         }
         seen
     }
 
-    /// Drops the entries of answered routes from one import's queue. They leave by themselves
-    /// when they reach the front, but a long-lived route at the front holds them back; this
-    /// runs at most once per [`MAX_ROUTES_PER_IMPORT`] new routes, so its cost is spread.
+    /// Drops the entries of answered maps from one import's queue. They leave by themselves
+    /// when they reach the front, but a long-lived map at the front holds them back; this
+    /// runs at most once per [`MAX_REPLY_MAPS_PER_IMPORT`] new maps, so its cost is spread.
     fn compact(&mut self, key: ImportKey) {
-        let routes = &self.routes;
+        let maps = &self.maps;
         if let Some(queue) = self.queues.get_mut(&key) {
-            queue.order.retain(|(_, subject)| routes.get(subject).is_some_and(|r| r.import == key));
+            queue.order.retain(|(_, subject)| maps.get(subject).is_some_and(|r| r.import == key));
         }
     }
 
-    /// Forgets the oldest live route of one import.
+    /// Forgets the oldest live map of one import.
     fn forget_oldest(&mut self, key: ImportKey) {
         while let Some((_, subject)) = self.queues.get_mut(&key).and_then(|q| q.order.pop_front()) {
-            if self.routes.get(&subject).is_some_and(|r| r.import == key) {
-                if let Some(route) = self.routes.remove(&subject) {
-                    self.left(&route);
+            if self.maps.get(&subject).is_some_and(|r| r.import == key) {
+                if let Some(map) = self.maps.remove(&subject) {
+                    self.left(&map);
                 }
                 return;
             }
@@ -232,34 +232,34 @@ mod tests {
     }
 
     #[test]
-    fn a_route_leads_back_once() {
+    fn a_reply_map_leads_back_once() {
         let responses = Responses::new();
         let import = import(false, Duration::from_secs(60));
         let subject = responses.register(&import, b"inbox.1");
         assert!(subject.starts_with(b"_R_."));
-        let (account, reply) = responses.take(&subject).expect("route");
+        let (account, reply) = responses.take(&subject).expect("map");
         assert_eq!((account.name.as_str(), &reply[..]), ("B", &b"inbox.1"[..]));
-        assert!(responses.take(&subject).is_none(), "a singleton route ends with its response");
+        assert!(responses.take(&subject).is_none(), "a singleton map ends with its response");
         assert_eq!(responses.pending(), 0);
     }
 
     #[test]
-    fn routes_per_import_are_bounded_and_the_oldest_goes() {
+    fn reply_maps_per_import_are_bounded_and_the_oldest_goes() {
         let responses = Responses::new();
         let flooded = import(false, Duration::from_secs(60));
         let other = import(false, Duration::from_secs(60));
         let kept = responses.register(&other, b"other.inbox");
         let first = responses.register(&flooded, b"inbox.0");
-        for i in 1..=MAX_ROUTES_PER_IMPORT {
+        for i in 1..=MAX_REPLY_MAPS_PER_IMPORT {
             responses.register(&flooded, format!("inbox.{i}").as_bytes());
         }
-        assert_eq!(responses.pending(), MAX_ROUTES_PER_IMPORT + 1);
-        assert!(responses.take(&first).is_none(), "the flooded import lost its oldest route");
-        assert!(responses.take(&kept).is_some(), "another import's route is untouched");
+        assert_eq!(responses.pending(), MAX_REPLY_MAPS_PER_IMPORT + 1);
+        assert!(responses.take(&first).is_none(), "the flooded import lost its oldest map");
+        assert!(responses.take(&kept).is_some(), "another import's map is untouched");
     }
 
     #[test]
-    fn expiry_goes_in_batches_and_keeps_live_routes() {
+    fn expiry_goes_in_batches_and_keeps_live_reply_maps() {
         let responses = Responses::new();
         let quick = import(false, Duration::from_secs(10));
         for i in 0..3 * EXPIRE_BATCH {
@@ -275,11 +275,11 @@ mod tests {
         assert_eq!(queue_len(&responses, &quick), 0);
         responses.register(&quick, b"inbox.last");
         assert!(!responses.expire(Instant::now()));
-        assert_eq!(responses.pending(), 1, "a route within its threshold stays");
+        assert_eq!(responses.pending(), 1, "a map within its threshold stays");
     }
 
     #[test]
-    fn a_streamed_route_lives_while_responses_come() {
+    fn a_streamed_reply_map_lives_while_responses_come() {
         let responses = Responses::new();
         let stream = import(true, Duration::from_millis(200));
         let subject = responses.register(&stream, b"inbox");
@@ -292,15 +292,15 @@ mod tests {
     }
 
     #[test]
-    fn answered_routes_do_not_pile_up_behind_a_long_one() {
+    fn answered_reply_maps_do_not_pile_up_behind_a_long_one() {
         let responses = Responses::new();
         let stream = import(true, Duration::from_secs(60));
         let _held = responses.register(&stream, b"held");
-        for i in 0..3 * MAX_ROUTES_PER_IMPORT {
+        for i in 0..3 * MAX_REPLY_MAPS_PER_IMPORT {
             let subject = responses.register(&stream, format!("inbox.{i}").as_bytes());
             responses.forget(&subject);
         }
         assert_eq!(responses.pending(), 1);
-        assert!(queue_len(&responses, &stream) <= 2 * MAX_ROUTES_PER_IMPORT + 1);
+        assert!(queue_len(&responses, &stream) <= 2 * MAX_REPLY_MAPS_PER_IMPORT + 1);
     }
 }

@@ -392,9 +392,9 @@ fn display_addr(host: &str, addr: SocketAddr) -> String {
     }
 }
 
-/// Once a second, drops reply routes of service imports whose threshold passed (requests
+/// Once a second, drops reply maps of service imports whose threshold passed (requests
 /// nobody answered, streams that went quiet), a batch at a time with a yield between
-/// batches, so a million expiring routes never hold a worker thread. Ends with the server.
+/// batches, so a million expiring reply maps never hold a worker thread. Ends with the server.
 async fn expire_responses(state: std::sync::Weak<ServerState>) {
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;

@@ -316,7 +316,7 @@ async fn service_imports_route_requests_and_responses() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn many_requests_leave_no_reply_routes_behind() {
+async fn many_requests_leave_no_reply_maps_behind() {
     let server = server_from(SERVICES);
     let _a = responder(&server).await;
     let b = login(&server, "b", "b").await;
@@ -331,7 +331,7 @@ async fn many_requests_leave_no_reply_routes_behind() {
         done += 1000;
     }
     let exporter = server.state().account("A").expect("A");
-    assert_eq!(exporter.pending_responses(), 0, "singleton routes end with their response");
+    assert_eq!(exporter.pending_responses(), 0, "singleton maps end with their response");
     assert_eq!(exporter.subscription_count(), a_subs, "no lingering subscriptions");
 }
 
@@ -359,7 +359,7 @@ async fn streamed_responses_flow_until_the_threshold_passes() {
         assert_eq!(next_msg(&mut inbox).await.payload, Bytes::from(format!("part {i}")));
     }
     let exporter = server.state().account("A").expect("A");
-    assert_eq!(exporter.pending_responses(), 1, "a streamed route stays open");
+    assert_eq!(exporter.pending_responses(), 1, "a streamed reply map stays open");
     assert!(
         rnats_testkit::wait_for(Duration::from_secs(5), || exporter.pending_responses() == 0),
         "and expires after the threshold"
@@ -446,8 +446,8 @@ fn account_limits_are_enforced() {
 }
 
 /// Each response type with 50 requesters at once in B and one responder in A that answers
-/// every request with three messages: a singleton route passes only the first, stream and
-/// chunked routes pass all three.
+/// every request with three messages: a singleton map passes only the first, stream and
+/// chunked maps pass all three.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requesters_for_each_response_type() {
     let server = server_from(SERVICES);
@@ -553,12 +553,12 @@ async fn a_forged_request_info_never_reaches_the_responder() {
     }
 }
 
-/// Requests nobody answers keep at most `MAX_ROUTES_PER_IMPORT` reply routes per service
-/// import: a flood through one import costs its own oldest routes, while another importer's
+/// Requests nobody answers keep at most `MAX_REPLY_MAPS_PER_IMPORT` reply maps per service
+/// import: a flood through one import costs its own oldest reply maps, while another importer's
 /// request and the flooder's newest are still answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reply_routes_of_a_request_flood_are_bounded() {
-    let bound = rnats::responses::MAX_ROUTES_PER_IMPORT;
+async fn reply_maps_of_a_request_flood_are_bounded() {
+    let bound = rnats::responses::MAX_REPLY_MAPS_PER_IMPORT;
     let server = server_from(
         r#"accounts {
           A: { users: [{user: a, password: a}], exports: [{service: "sink"}, {service: "svc"}] }
@@ -590,7 +590,7 @@ async fn reply_routes_of_a_request_flood_are_bounded() {
     b.flush().await.expect("flush");
     let (first, last) = received.await.expect("requests");
     let exporter = server.state().account("A").expect("A");
-    assert!(exporter.pending_responses() <= bound, "{} routes held", exporter.pending_responses());
+    assert!(exporter.pending_responses() <= bound, "{} reply maps held", exporter.pending_responses());
 
     let c = login(&server, "c", "c").await;
     let answer = super::support::answered_eventually(&c, "svc", Bytes::from("hi")).await;
@@ -598,5 +598,5 @@ async fn reply_routes_of_a_request_flood_are_bounded() {
     a.publish(last.expect("last reply"), Bytes::from("late but kept")).await.expect("respond");
     assert_eq!(next_msg(&mut inbox).await.subject.as_str(), format!("inbox.{}", total - 1));
     a.publish(first.expect("first reply"), Bytes::from("forgotten")).await.expect("respond");
-    assert!(nothing_arrives(&mut inbox).await, "the oldest route was forgotten");
+    assert!(nothing_arrives(&mut inbox).await, "the oldest reply map was forgotten");
 }
