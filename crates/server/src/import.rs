@@ -84,11 +84,6 @@ impl StreamImport {
         }
     }
 
-    /// Interested importer subscriptions.
-    pub fn interest(&self) -> usize {
-        *self.interest.lock()
-    }
-
     /// Writes the importer's subject for a message published on `published`.
     pub(crate) fn local_subject(&self, published: &[u8], out: &mut SubjectBuffer) {
         match &self.mapping {

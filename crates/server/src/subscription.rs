@@ -48,11 +48,6 @@ impl DeliveryGuard {
 }
 
 impl Subscription {
-    /// A new subscription for `client`.
-    pub fn new(client: Arc<ConnShared>, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) -> Arc<Subscription> {
-        Self::guarded(client, subject, queue, sid, None)
-    }
-
     /// A new subscription whose deliveries pass through `guard`.
     pub fn guarded(
         client: Arc<ConnShared>,

@@ -48,7 +48,9 @@ async fn serve_tls(server: Arc<ServerState>, stream: TcpStream, conn: Connection
             let (reader, writer) = stream.into_split();
             run(Arc::clone(&server), conn, Handshake { info_sent: true, cert: None }, reader, writer).await;
         }
-        Err(()) => server.log.debug(|| format!("{} - Client connection closed: TLS Handshake Failure", conn.label)),
+        Err(()) => server
+            .log
+            .debug(|| format!("{} - Client connection closed: {}", conn.label, CloseReason::TlsHandshakeFailure)),
     }
 }
 
