@@ -14,7 +14,7 @@ use tokio::time::timeout;
 
 pub use session::ClientSession;
 
-use crate::conn::{read_loop, write_loop, ConnShared, WriteSettings};
+use crate::conn::{accept_tls, read_loop, write_loop, ConnShared, WriteSettings};
 use crate::errors::{text, CloseReason};
 use crate::server::ServerState;
 use crate::tls::ClientTls;
@@ -111,24 +111,9 @@ async fn secure(
             }
         }
     }
-    let label = &conn.label;
-    let stream = match timeout(tls.timeout, tls.acceptor.accept(stream)).await {
-        Ok(Ok(stream)) => stream,
-        Ok(Err(e)) => {
-            server.log.error(&format!("{label} - TLS handshake error: {e}"));
-            return Err(());
-        }
-        Err(_) => {
-            server.log.error(&format!("{label} - TLS handshake timeout"));
-            return Err(());
-        }
-    };
-    handshake.cert = crate::tls::peer_identity(stream.get_ref().1).map(Box::new);
-    if !tls.accepts_pin(handshake.cert.as_deref()) {
-        server.log.error(&format!("{label} - TLS handshake error: certificate not pinned"));
-        return Err(());
-    }
-    Ok(Secured::Tls(Box::new(stream), handshake))
+    let Some((stream, cert)) = accept_tls(tls, stream, &server.log, &conn.label).await else { return Err(()) };
+    handshake.cert = cert.map(Box::new);
+    Ok(Secured::Tls(stream, handshake))
 }
 
 /// The first byte of a TLS handshake record.

@@ -29,7 +29,7 @@ use super::leaf_session::{LeafSession, LOOP_DELAY};
 use super::LinkKind;
 use crate::account::Account;
 use crate::auth::{CertIdentity, Verdict};
-use crate::conn::{read_loop, write_loop, ConnShared, WriteSettings};
+use crate::conn::{accept_tls, read_loop, write_loop, ConnShared, WriteSettings};
 use crate::errors::text;
 use crate::options::{LeafNodeOptions, RemoteLeaf};
 use crate::server::ServerState;
@@ -133,21 +133,13 @@ async fn accept(state: Arc<ServerState>, mut stream: TcpStream, peer: SocketAddr
             let arrival = Arrival { id, label, nonce, ip: peer.ip() };
             hub_session(state, arrival, None, false, reader, writer).await;
         }
-        Some(tls) => match timeout(tls.timeout, tls.acceptor.accept(stream)).await {
-            Ok(Ok(stream)) => {
-                let cert = crate::tls::peer_identity(stream.get_ref().1);
-                if !tls.accepts_pin(cert.as_ref()) {
-                    state.log.error(&format!("{label} - TLS handshake error: certificate not pinned"));
-                    return;
-                }
-                let map = tls.map_users;
-                let (reader, writer) = tokio::io::split(stream);
-                let arrival = Arrival { id, label, nonce, ip: peer.ip() };
-                hub_session(state, arrival, cert, map, reader, writer).await;
-            }
-            Ok(Err(e)) => state.log.error(&format!("{label} - TLS handshake error: {e}")),
-            Err(_) => state.log.error(&format!("{label} - TLS handshake timeout")),
-        },
+        Some(tls) => {
+            let Some((stream, cert)) = accept_tls(tls, stream, &state.log, &label).await else { return };
+            let map = tls.map_users;
+            let (reader, writer) = tokio::io::split(*stream);
+            let arrival = Arrival { id, label, nonce, ip: peer.ip() };
+            hub_session(state, arrival, cert, map, reader, writer).await;
+        }
     }
 }
 
