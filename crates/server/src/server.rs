@@ -20,7 +20,7 @@ use crate::errors::CloseReason;
 use crate::import::{LocalMapping, ServiceImport, StreamImport};
 use crate::log::Logger;
 use crate::options::{Limit, Options};
-use crate::tls::ClientTls;
+use crate::tls::ListenerTls;
 
 /// State every connection shares.
 pub struct ServerState {
@@ -36,7 +36,7 @@ pub struct ServerState {
     /// Configured credentials and the decision for each CONNECT.
     pub auth: Authenticator,
     /// Client TLS, when configured.
-    pub tls: Option<ClientTls>,
+    pub tls: Option<ListenerTls>,
     /// Slow (bcrypt) password checks: on half the cores at most, so a storm of logins leaves
     /// the rest to connections already in, and fair between claimants.
     pub(crate) password_gate: PasswordGate,
@@ -283,7 +283,7 @@ impl Server {
     pub async fn start(options: Options, log: Logger) -> io::Result<RunningServer> {
         crate::options::validate(&options).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let server_id = nkeys::KeyPair::new_server().public_key();
-        let tls = options.tls.as_ref().map(ClientTls::new).transpose()?;
+        let tls = options.tls.as_ref().map(ListenerTls::new).transpose()?;
         let listener = crate::listener::bind(&options.host, options.listen_port()).await?;
         let addr = listener.local_addr()?;
         let server_name = options.server_name.clone().unwrap_or_else(|| server_id.clone());

@@ -45,8 +45,8 @@ fn fail<T>(message: impl Into<String>) -> Result<T, TlsSetupError> {
     Err(TlsSetupError(message.into()))
 }
 
-/// A client listener's TLS, ready to accept.
-pub struct ClientTls {
+/// A listener's TLS (clients, leaf nodes; routes and gateways next), ready to accept.
+pub struct ListenerTls {
     /// Performs handshakes.
     pub acceptor: TlsAcceptor,
     /// Handshake time limit.
@@ -61,9 +61,9 @@ pub struct ClientTls {
     pub handshake_first: Option<Duration>,
 }
 
-impl ClientTls {
+impl ListenerTls {
     /// Builds the TLS setup of a `tls {}` block.
-    pub fn new(config: &TlsConfig) -> Result<ClientTls, TlsSetupError> {
+    pub fn new(config: &TlsConfig) -> Result<ListenerTls, TlsSetupError> {
         if let Some(key) = config.unsupported.first() {
             return fail(format!("tls {key} is not supported by rnats"));
         }
@@ -102,7 +102,7 @@ impl ClientTls {
                 key_file.display()
             ))
         })?;
-        Ok(ClientTls {
+        Ok(ListenerTls {
             acceptor: TlsAcceptor::from(Arc::new(server)),
             timeout: if config.timeout.is_zero() { DEFAULT_TLS_TIMEOUT } else { config.timeout },
             verify: config.verify,
@@ -286,7 +286,7 @@ mod tests {
         let Err(e) = crypto_provider(&config(&[], &["CurveP521"])) else { panic!("refused") };
         assert!(e.0.contains("CurveP521"), "{e}");
         let old = TlsConfig { min_version: Some("1.1".into()), ..TlsConfig::default() };
-        let Err(e) = ClientTls::new(&old) else { panic!("refused") };
+        let Err(e) = ListenerTls::new(&old) else { panic!("refused") };
         assert!(e.0.contains("certificate"), "no certificate comes first: {e}");
     }
 }

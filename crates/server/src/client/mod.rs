@@ -17,7 +17,7 @@ pub use session::ClientSession;
 use crate::conn::{accept_tls, read_loop, write_loop, ConnShared, WriteSettings};
 use crate::errors::{text, CloseReason};
 use crate::server::ServerState;
-use crate::tls::ClientTls;
+use crate::tls::ListenerTls;
 
 /// Serves one accepted client connection until it closes: INFO, the TLS handshake when TLS
 /// is on (after INFO, or before it with `handshake_first`), then the reader and writer tasks.
@@ -85,7 +85,7 @@ enum Secured {
 /// as soon as the client speaks within the fallback delay, else INFO first after all).
 async fn secure(
     server: &ServerState,
-    tls: &ClientTls,
+    tls: &ListenerTls,
     mut stream: TcpStream,
     conn: &Connection,
 ) -> Result<Secured, ()> {

@@ -8,14 +8,14 @@ use tokio_rustls::server::TlsStream;
 
 use crate::auth::CertIdentity;
 use crate::log::Logger;
-use crate::tls::ClientTls;
+use crate::tls::ListenerTls;
 
 /// An accepted TLS connection and the peer's verified certificate.
 pub(crate) type Accepted = (Box<TlsStream<TcpStream>>, Option<CertIdentity>);
 
 /// Runs the handshake on `stream`; `None` (logged under `label`) when it fails, times out, or
 /// the certificate is not pinned.
-pub(crate) async fn accept_tls(tls: &ClientTls, stream: TcpStream, log: &Logger, label: &str) -> Option<Accepted> {
+pub(crate) async fn accept_tls(tls: &ListenerTls, stream: TcpStream, log: &Logger, label: &str) -> Option<Accepted> {
     let stream = match timeout(tls.timeout, tls.acceptor.accept(stream)).await {
         Ok(Ok(stream)) => stream,
         Ok(Err(e)) => {

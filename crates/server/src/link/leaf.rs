@@ -33,7 +33,7 @@ use crate::conn::{accept_tls, read_loop, write_loop, ConnShared, WriteSettings};
 use crate::errors::text;
 use crate::options::{LeafNodeOptions, RemoteLeaf};
 use crate::server::ServerState;
-use crate::tls::ClientTls;
+use crate::tls::ListenerTls;
 
 /// nats-server's default leaf node port.
 pub const DEFAULT_LEAF_PORT: u16 = 7422;
@@ -44,7 +44,7 @@ const FIRST_INFO_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct LeafListener {
     /// Where leaf nodes connect.
     pub addr: SocketAddr,
-    tls: Option<ClientTls>,
+    tls: Option<ListenerTls>,
 }
 
 /// Binds the leaf listener (when `leafnodes { port }` is set). TLS problems fail here.
@@ -53,7 +53,7 @@ pub async fn bind(
     client_host: &str,
 ) -> std::io::Result<Option<(TcpListener, LeafListener)>> {
     let Some(port) = options.port else { return Ok(None) };
-    let tls = options.tls.as_ref().map(ClientTls::new).transpose()?;
+    let tls = options.tls.as_ref().map(ListenerTls::new).transpose()?;
     let host = options.host.clone().unwrap_or_else(|| client_host.to_string());
     let port = match port {
         0 => DEFAULT_LEAF_PORT,
