@@ -32,7 +32,11 @@ struct ReplyMap {
     /// The import it came through, whose queue holds it.
     import: ImportKey,
     deadline: Instant,
+    seq: u64,
 }
+
+/// A queue entry: when the map expires (as far as the queue knows), its subject, its number.
+type Entry = (Instant, Arc<[u8]>, u64);
 
 /// A service import, by identity (imports live as long as the server).
 type ImportKey = usize;
@@ -40,12 +44,15 @@ type ImportKey = usize;
 /// One import's maps, oldest first; an entry whose map is gone (answered) is skipped.
 struct ImportQueue {
     threshold: Duration,
-    order: VecDeque<(Instant, Arc<[u8]>)>,
+    order: VecDeque<Entry>,
     live: usize,
 }
 
 #[derive(Default)]
 struct Table {
+    /// Numbers maps, so a queue entry is known for the map it was made for (a token may be
+    /// drawn again once its map is gone).
+    next_seq: u64,
     maps: HashMap<Arc<[u8]>, ReplyMap, RandomState>,
     queues: HashMap<ImportKey, ImportQueue, RandomState>,
 }
@@ -73,33 +80,39 @@ impl Responses {
 
     /// Generates a reply subject for a request whose requester waits on `reply` in `importer`.
     pub fn register(&self, import: &ServiceImport, reply: &[u8]) -> Arc<[u8]> {
-        let mut subject = self.prefix.to_vec();
-        subject.extend((0..6).map(|_| fastrand::alphanumeric() as u8));
-        let subject: Arc<[u8]> = subject.into();
         let now = Instant::now();
         let key = import as *const ServiceImport as ImportKey;
         let deadline = now + import.threshold;
+        let mut table = self.table.lock();
+        // A token that a live map holds is drawn again: a response must never reach another
+        // requester (possibly in another account).
+        let subject = loop {
+            let mut subject = self.prefix.to_vec();
+            subject.extend((0..6).map(|_| fastrand::alphanumeric() as u8));
+            if !table.maps.contains_key(subject.as_slice()) {
+                break Arc::<[u8]>::from(subject);
+            }
+        };
+        let seq = table.next_seq;
+        table.next_seq += 1;
         let map = ReplyMap {
             importer: Arc::clone(&import.importer),
             reply: reply.into(),
             streamed: import.streamed,
             import: key,
             deadline,
+            seq,
         };
-        let mut table = self.table.lock();
         let queue = table.queues.entry(key).or_insert_with(|| ImportQueue {
             threshold: import.threshold,
             order: VecDeque::new(),
             live: 0,
         });
-        queue.order.push_back((deadline, Arc::clone(&subject)));
+        queue.order.push_back((deadline, Arc::clone(&subject), seq));
         queue.live += 1;
         let full = queue.live > MAX_REPLY_MAPS_PER_IMPORT;
         let crowded = queue.order.len() > 2 * MAX_REPLY_MAPS_PER_IMPORT;
-        if let Some(old) = table.maps.insert(Arc::clone(&subject), map) {
-            // Two requests drew the same random token: the older one loses its map.
-            table.left(&old);
-        }
+        table.maps.insert(Arc::clone(&subject), map);
         // Each new map pays for a little expiry, so it never piles up between sweeps.
         table.expire_from(key, now, 2);
         if full {
@@ -168,17 +181,17 @@ impl Table {
         let mut seen = 0;
         while seen < budget {
             let Some(queue) = self.queues.get_mut(&key) else { break };
-            let Some((deadline, subject)) = queue.order.front() else { break };
+            let Some((deadline, subject, seq)) = queue.order.front() else { break };
             let map = self.maps.get(subject);
-            let stale = map.is_none_or(|r| r.import != key);
+            let stale = map.is_none_or(|r| r.seq != *seq);
             if !stale && *deadline > now {
                 break;
             }
             seen += 1;
-            let Some((_, subject)) = queue.order.pop_front() else { break };
-            match self.maps.get(&subject).filter(|r| r.import == key) {
+            let Some((_, subject, seq)) = queue.order.pop_front() else { break };
+            match self.maps.get(&subject).filter(|r| r.seq == seq) {
                 None => {}
-                Some(map) if map.deadline > now => queue.order.push_back((map.deadline, subject)),
+                Some(map) if map.deadline > now => queue.order.push_back((map.deadline, subject, seq)),
                 Some(_) => {
                     queue.live = queue.live.saturating_sub(1);
                     self.maps.remove(&subject);
@@ -194,14 +207,14 @@ impl Table {
     fn compact(&mut self, key: ImportKey) {
         let maps = &self.maps;
         if let Some(queue) = self.queues.get_mut(&key) {
-            queue.order.retain(|(_, subject)| maps.get(subject).is_some_and(|r| r.import == key));
+            queue.order.retain(|(_, subject, seq)| maps.get(subject).is_some_and(|r| r.seq == *seq));
         }
     }
 
     /// Forgets the oldest live map of one import.
     fn forget_oldest(&mut self, key: ImportKey) {
-        while let Some((_, subject)) = self.queues.get_mut(&key).and_then(|q| q.order.pop_front()) {
-            if self.maps.get(&subject).is_some_and(|r| r.import == key) {
+        while let Some((_, subject, seq)) = self.queues.get_mut(&key).and_then(|q| q.order.pop_front()) {
+            if self.maps.get(&subject).is_some_and(|r| r.seq == seq) {
                 if let Some(map) = self.maps.remove(&subject) {
                     self.left(&map);
                 }
@@ -241,6 +254,22 @@ mod tests {
         assert_eq!((account.name.as_str(), &reply[..]), ("B", &b"inbox.1"[..]));
         assert!(responses.take(&subject).is_none(), "a singleton map ends with its response");
         assert_eq!(responses.pending(), 0);
+    }
+
+    /// The same token drawn twice (forced by reseeding the generator) never hands one
+    /// requester's response to another.
+    #[test]
+    fn a_token_drawn_again_is_not_reused_while_live() {
+        let responses = Responses::new();
+        let import = import(false, Duration::from_secs(60));
+        fastrand::seed(7);
+        let first = responses.register(&import, b"inbox.first");
+        fastrand::seed(7);
+        let second = responses.register(&import, b"inbox.second");
+        assert_ne!(first, second);
+        assert_eq!(responses.pending(), 2);
+        assert_eq!(responses.take(&first).map(|(_, r)| r.to_vec()), Some(b"inbox.first".to_vec()));
+        assert_eq!(responses.take(&second).map(|(_, r)| r.to_vec()), Some(b"inbox.second".to_vec()));
     }
 
     #[test]
