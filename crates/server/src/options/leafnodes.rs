@@ -287,7 +287,7 @@ mod nats_server_cases {
         assert_eq!(first_error("\nleafnodes { foo: 1 }\n"), r#"test.conf:2:13: unknown field "foo""#);
         assert_eq!(
             first_error("\nleafnodes { tls { foo: 1 } }\n"),
-            r#"test.conf:2:19: error parsing tls config, unknown field ["foo"]"#
+            r#"test.conf:2:19: error parsing tls config, unknown field "foo""#
         );
     }
 }

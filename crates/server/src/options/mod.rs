@@ -28,6 +28,8 @@ mod mqtt;
 mod operator;
 mod tls;
 mod tls_files;
+mod tls_names;
+mod tls_newer;
 mod top;
 mod validate;
 mod websocket;

@@ -11,6 +11,7 @@ use rnats_conf::Pos;
 
 use super::check::Ctx;
 use super::TlsConfig;
+use crate::errors::go_os_error;
 
 /// Records nats-server's error for the first file of `block` that cannot be read (in its
 /// order: the certificate and key, then the CA file). Relative paths are taken from
@@ -47,7 +48,7 @@ fn read_error(base: &Path, path: &Path) -> Option<String> {
     let shown = path.display();
     let mut file = match std::fs::File::open(&full) {
         Ok(file) => file,
-        Err(e) => return Some(format!("open {shown}: {}", go_errno_text(&e))),
+        Err(e) => return Some(format!("open {shown}: {}", go_os_error(&e))),
     };
     // Reading to the end is what nats-server does; the bytes themselves are not kept.
     let mut sink = [0u8; 8192];
@@ -56,23 +57,8 @@ fn read_error(base: &Path, path: &Path) -> Option<String> {
             Ok(0) => return None,
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Some(format!("read {shown}: {}", go_errno_text(&e))),
+            Err(e) => return Some(format!("read {shown}: {}", go_os_error(&e))),
         }
-    }
-}
-
-/// An OS error as Go's `syscall.Errno` prints it: the C library's text, lower-cased at the
-/// start, without Rust's `(os error N)`.
-fn go_errno_text(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    let text = match text.rfind(" (os error ") {
-        Some(cut) => &text[..cut],
-        None => &text,
-    };
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
