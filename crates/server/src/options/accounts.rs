@@ -268,6 +268,9 @@ fn account(ctx: &mut Ctx, o: &mut Options, name: &str, fields: &Map, refs: &mut 
             }
             "jetstream" => {
                 if account_jetstream(ctx, it).is_ok() {
+                    if !matches!(it.value, Value::Bool(false)) {
+                        ctx.facts.jetstream_accounts.push(name.to_string());
+                    }
                     ctx.note(it.pos, format!("account {name}: jetstream is not supported yet by rnats; ignored"));
                 }
             }
@@ -671,8 +674,22 @@ fn account_jetstream(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
                             return ctx.fail(it.pos, message);
                         }
                     }
-                    // Newer than 2.9.10 (tiered limits).
-                    "tiers" | "limits" => {}
+                    "cluster_traffic" => match it.value {
+                        Value::String(s) if matches!(s.as_str(), "system" | "owner" | "") => {}
+                        Value::String(s) => {
+                            let message =
+                                format!("Expected 'system' or 'owner' string value for {:?}, got {s}", entry.key);
+                            return ctx.fail(it.pos, message);
+                        }
+                        other => {
+                            let message = format!(
+                                "Expected either 'system' or 'owner' string value for {:?}, got {}",
+                                entry.key,
+                                go_display(other)
+                            );
+                            return ctx.fail(it.pos, message);
+                        }
+                    },
                     _ => ctx.unknown_field(entry),
                 }
             }

@@ -121,7 +121,7 @@ pub(crate) fn authorization(ctx: &mut Ctx, item: Item<'_>) -> Step<AuthBlock> {
             "user" | "username" => auth.user = ctx.str(it)?.to_string(),
             "pass" | "password" => auth.pass = ctx.str(it)?.to_string(),
             "token" => auth.token = ctx.str(it)?.to_string(),
-            "timeout" => auth.timeout = timeout_seconds(ctx, it),
+            "timeout" => auth.timeout = auth_timeout(ctx, "authorization", it)?,
             "users" => auth.users = users(ctx, it).ok(),
             "default_permission" | "default_permissions" | "permissions" => {
                 auth.permissions = permissions(ctx, it).ok();
@@ -131,24 +131,43 @@ pub(crate) fn authorization(ctx: &mut Ctx, item: Item<'_>) -> Step<AuthBlock> {
                 auth.callout = true;
                 ctx.section(|ctx| auth_callout(ctx, it));
             }
+            "proxy_required" => proxy_required(ctx, it)?,
             _ => ctx.unknown_field(entry),
         }
     }
     Ok(auth)
 }
 
-/// An authorization `timeout`: seconds as an integer or float. nats-server silently uses one
-/// second for anything else; rnats does too, with a warning.
-pub(crate) fn timeout_seconds(ctx: &mut Ctx, item: Item<'_>) -> f64 {
-    match item.value {
+/// `proxy_required` (newer than 2.9.10): clients must come through a trusted proxy. rnats
+/// has no proxy support, so honouring it is impossible and ignoring it would let them in
+/// directly: a security gap.
+pub(crate) fn proxy_required(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    if ctx.bool(item)? {
+        ctx.security_gap(item.pos, "proxy_required is not supported yet by rnats");
+    }
+    Ok(())
+}
+
+/// An authorization `timeout` (`section`: "authorization", "leafnode authorization"): seconds
+/// as a number, or a duration; nats-server warns above a minute.
+pub(crate) fn auth_timeout(ctx: &mut Ctx, section: &str, item: Item<'_>) -> Step<f64> {
+    let seconds = match item.value {
         Value::Integer(n) => *n as f64,
         Value::Float(f) => *f,
-        other => {
-            let shown = go_display(other);
-            ctx.note(item.pos, format!("authorization timeout {shown:?} is not a number of seconds; using 1 second"));
-            1.0
-        }
+        Value::String(text) => match super::duration::parse_go_duration(text) {
+            Ok(nanos) => nanos as f64 / 1e9,
+            Err(e) => return ctx.fail(item.pos, format!("error parsing {section} config, 'timeout' {e}")),
+        },
+        _ => return ctx.fail(item.pos, format!("error parsing {section} config, 'timeout' wrong type")),
+    };
+    if seconds > 60.0 {
+        let reason = format!(
+            "timeout of {} ({seconds:.6} seconds) is high, consider keeping it under 60 seconds. possibly caused by unquoted duration; use '1m' instead of 1m, for example",
+            go_display(item.value)
+        );
+        ctx.go_warning(item.pos, "timeout", reason);
     }
+    Ok(seconds)
 }
 
 /// nats-server's `parseUsers`: a list of `{user, password}` or `{nkey}` maps.
@@ -177,6 +196,7 @@ pub(crate) fn users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<ConfigUser>> {
                 "allowed_connection_types" | "connection_types" | "clients" => {
                     user.connection_types = connection_types(ctx, it);
                 }
+                "proxy_required" => proxy_required(ctx, it)?,
                 _ => ctx.unknown_field(entry),
             }
         }
@@ -373,22 +393,25 @@ fn connection_types(ctx: &mut Ctx, item: Item<'_>) -> Option<Vec<String>> {
     Some(types.iter().map(|t| t.to_ascii_uppercase()).collect())
 }
 
-/// nats-server's `parseSimpleAuth` (websocket and mqtt `authorization`).
-pub(crate) fn simple_auth(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+/// nats-server's `parseSimpleAuth` (websocket and mqtt `authorization`): the user and the
+/// token.
+pub(crate) fn simple_auth(ctx: &mut Ctx, item: Item<'_>) -> Step<(String, String)> {
     let map = ctx.map(item)?;
+    let (mut user, mut token) = (String::new(), String::new());
     for entry in map.iter() {
         let it = Item::entry(entry);
         match entry.key.to_ascii_lowercase().as_str() {
-            "user" | "username" | "pass" | "password" | "token" => {
+            "user" | "username" => user = ctx.str(it)?.to_string(),
+            "token" => token = ctx.str(it)?.to_string(),
+            "pass" | "password" => {
                 ctx.str(it)?;
             }
-            "timeout" => {
-                timeout_seconds(ctx, it);
-            }
+            // Any other type leaves nats-server's default of one second.
+            "timeout" => {}
             _ => ctx.unknown_field(entry),
         }
     }
-    Ok(())
+    Ok((user, token))
 }
 
 /// `auth_callout` (newer than 2.9.10): its fields and their types.
@@ -447,10 +470,15 @@ mod tests {
     }
 
     #[test]
-    fn timeout_that_is_not_a_number_is_one_second() {
+    fn timeout_as_a_duration() {
+        // nats-server 2.15.1 takes a duration too (2.9.10 silently used one second).
         let loaded = super::super::testutil::load("\nauthorization { user: a, timeout: \"2s\" }\n").expect("valid");
-        assert_eq!(loaded.options.auth_timeout, Some(Duration::from_secs(1)));
-        assert_eq!(loaded.warnings.len(), 1);
+        assert_eq!(loaded.options.auth_timeout, Some(Duration::from_secs(2)));
+        assert!(loaded.warnings.is_empty());
+        assert_eq!(
+            first_error("\nauthorization { user: a, timeout: \"x\" }\n"),
+            r#"test.conf:2:26: error parsing authorization config, 'timeout' time: invalid duration "x""#
+        );
     }
 
     #[test]

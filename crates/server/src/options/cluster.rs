@@ -1,88 +1,126 @@
 //! `cluster` (routes between servers): checked as nats-server's `parseCluster`; rnats does
 //! not cluster yet.
 
+use std::time::Duration;
+
 use rnats_conf::Value;
 
 use super::auth::{authorization, permissions};
 use super::check::{go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
-use super::duration::duration_field;
+use super::compression::compression;
+use super::duration::any_duration;
+use super::facts::Cluster;
+use super::listen::port_entry;
 use super::misc::urls;
 use super::tls::tls_section;
+use super::{newer, ConfigError};
 
 /// Plain fields of this section besides the listener ones.
-const FIELDS: &[(&str, Shape)] = &[
-    ("name", Shape::Str),
-    ("cluster_advertise", Shape::Str),
-    ("advertise", Shape::Str),
-    ("connect_retries", Shape::Int),
-];
+const FIELDS: &[(&str, Shape)] =
+    &[("cluster_advertise", Shape::Str), ("advertise", Shape::Str), ("connect_retries", Shape::Int)];
 
-/// nats-server's `parseCluster`. A wrong value type ends the block, as in nats-server.
+/// The mode `compression: true` stands for on routes.
+const COMPRESSION_ON: &str = "s2_fast";
+
+/// The longest ping interval of routes: nats-server warns above it.
+const ROUTE_MAX_PING_INTERVAL: Duration = Duration::from_secs(30);
+
+/// nats-server's `parseCluster`. A wrong value type ends the block, as in nats-server. What
+/// the start checks need goes to `ctx.facts.cluster`.
 pub(crate) fn cluster(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
     let Value::Map(fields) = item.value else {
         return ctx.fail(item.pos, format!("Expected map to define cluster, got {}", go_type(item.value)));
     };
-    for entry in fields.iter() {
-        let it = Item::entry(entry);
-        let key = entry.key.to_ascii_lowercase();
-        if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
-            step?;
-            continue;
-        }
-        match key.as_str() {
-            "authorization" => {
-                let Ok(auth) = authorization(ctx, it) else {
-                    continue;
-                };
-                if auth.users.is_some() {
-                    ctx.error(it.pos, "Cluster authorization does not allow multiple users");
-                    continue;
-                }
-                if !auth.token.is_empty() {
-                    ctx.error(it.pos, "Cluster authorization does not support tokens");
-                    continue;
-                }
-                if auth.permissions.is_some() {
-                    let reason = r#"setting "permissions" within cluster authorization block is deprecated"#;
-                    ctx.go_warning(it.pos, &entry.key, reason);
-                }
+    let mut facts = Cluster { pos: Some(item.pos.clone()), ..Cluster::default() };
+    let mut read = |ctx: &mut Ctx| -> Step<()> {
+        for entry in fields.iter() {
+            let it = Item::entry(entry);
+            let key = entry.key.to_ascii_lowercase();
+            if let Some(port) = port_entry(ctx, &key, it) {
+                facts.port = port?.unwrap_or(facts.port);
+                continue;
             }
-            "routes" => urls(ctx, "route", it)?,
-            "tls" => {
-                let _ = tls_section(ctx, it, false);
+            if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
+                step?;
+                continue;
             }
-            "no_advertise" => {
-                ctx.bool(it)?;
-            }
-            "permissions" => {
-                if let Ok(perms) = permissions(ctx, it) {
-                    if perms.responses.is_some() {
-                        ctx.error(it.pos, "Cluster permissions do not support dynamic responses");
+            match key.as_str() {
+                "name" => {
+                    let name = ctx.str(it)?;
+                    if name.contains(' ') {
+                        ctx.error(it.pos, "cluster name cannot contain spaces");
+                        continue;
+                    }
+                    facts.name = name.to_string();
+                }
+                "authorization" => {
+                    let Ok(auth) = authorization(ctx, it) else {
+                        continue;
+                    };
+                    if auth.users.is_some() {
+                        ctx.error(it.pos, "Cluster authorization does not allow multiple users");
+                        continue;
+                    }
+                    if !auth.token.is_empty() {
+                        ctx.error(it.pos, "Cluster authorization does not support tokens");
+                        continue;
+                    }
+                    if auth.callout {
+                        ctx.error(it.pos, "Cluster authorization does not support callouts");
+                        continue;
+                    }
+                    if auth.permissions.is_some() {
+                        let reason = r#"setting "permissions" within cluster authorization block is deprecated"#;
+                        ctx.go_warning(it.pos, &entry.key, reason);
                     }
                 }
+                "routes" => urls(ctx, "route", it)?,
+                "tls" => {
+                    let _ = tls_section(ctx, it, false);
+                }
+                "no_advertise" => {
+                    ctx.bool(it)?;
+                }
+                "permissions" => {
+                    if let Ok(perms) = permissions(ctx, it) {
+                        if perms.responses.is_some() {
+                            ctx.error(it.pos, "Cluster permissions do not support dynamic responses");
+                        }
+                    }
+                }
+                // Newer than 2.9.10.
+                "pool_size" => facts.pool_size = ctx.int(it)?,
+                "ping_max" => {
+                    ctx.int(it)?;
+                }
+                "accounts" => facts.pinned_accounts = ctx.string_list("accounts", it).unwrap_or_default(),
+                "compression" => {
+                    if let Ok(c) = compression(ctx, &entry.key, it, COMPRESSION_ON) {
+                        facts.compression = Some(c);
+                    }
+                }
+                "ping_interval" => {
+                    let nanos = any_duration(ctx, "ping_interval", it)?;
+                    if nanos > ROUTE_MAX_PING_INTERVAL.as_nanos() as i64 {
+                        let message = "Cluster 'ping_interval' will reset to 30s which is the max for routes";
+                        ctx.go_warnings.push(ConfigError { pos: Some(it.pos.clone()), message: message.into() });
+                    }
+                }
+                "write_deadline" => {
+                    any_duration(ctx, "write_deadline", it)?;
+                }
+                "connect_backoff" => {
+                    ctx.bool(it)?;
+                }
+                "write_timeout" => newer::write_timeout(ctx, it)?,
+                _ => ctx.unknown_field(entry),
             }
-            // Newer than 2.9.10.
-            "pool_size" | "ping_max" => {
-                ctx.int(it)?;
-            }
-            "accounts" => {
-                ctx.string_list("accounts", it)?;
-            }
-            "compression" => {}
-            "ping_interval" | "write_deadline" => {
-                let field = entry.key.to_ascii_lowercase();
-                duration_field(ctx, &field, it)?;
-            }
-            "connect_backoff" => {
-                ctx.bool(it)?;
-            }
-            "write_timeout" => {
-                ctx.str(it)?;
-            }
-            _ => ctx.unknown_field(entry),
         }
-    }
-    Ok(())
+        Ok(())
+    };
+    let step = read(ctx);
+    ctx.facts.cluster = Some(facts);
+    step
 }
 
 /// Cases checked against nats-server 2.9.10 (`nats-server -t`): the expected texts are its

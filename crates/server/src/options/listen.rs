@@ -76,6 +76,17 @@ pub(crate) fn listen_item(ctx: &mut Ctx, item: Item<'_>) -> Step<HostPort> {
     parse_listen(item.value).or_else(|e| ctx.fail(item.pos, e))
 }
 
+/// A section's `listen` or `port` entry (`None` for any other key): the port it sets, or
+/// `None` when `listen` was wrong (reported; the section goes on, as in nats-server). A port
+/// of the wrong type aborts the section.
+pub(crate) fn port_entry(ctx: &mut Ctx, key: &str, item: Item<'_>) -> Option<Step<Option<i64>>> {
+    match key {
+        "listen" => Some(Ok(listen_item(ctx, item).ok().map(|hp| hp.port))),
+        "port" => Some(ctx.int(item).map(Some)),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! Operator (JWT) mode: `operator`, `trusted`, `resolver`, `resolver_preload`. Checked as
-//! nats-server does without reading the files they name; rnats has no JWT mode yet.
+//! nats-server does; an operator JWT file must be readable and hold a JWT (its claims are not
+//! checked: rnats has no JWT mode yet and refuses to run with one).
 
 use rnats_conf::Value;
 
@@ -7,13 +8,47 @@ use super::auth::{is_public_key, PREFIX_OPERATOR};
 use super::check::{go_type, Ctx, Item, Step};
 use super::duration::parse_go_duration;
 
-/// `operator`: the operator JWT (a file name or the JWT itself).
+/// `operator`: operator JWTs (file names or the JWTs themselves), one or a list.
 pub(crate) fn operator(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
-    match item.value {
-        Value::String(_) => Ok(()),
-        // nats-server 2.9 takes a single operator only: an array is refused too.
-        other => ctx.fail(item.pos, format!("error parsing operators: unsupported type {}", go_type(other))),
+    let jwts: Vec<&str> = match item.value {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(elements) => {
+            let mut jwts = Vec::with_capacity(elements.len());
+            for element in elements.iter() {
+                let Value::String(s) = &element.value else {
+                    let message = "error parsing operators: unsupported type *conf.token where string is expected";
+                    ctx.error(item.pos, message);
+                    break;
+                };
+                jwts.push(s.as_str());
+            }
+            jwts
+        }
+        other => return ctx.fail(item.pos, format!("error parsing operators: unsupported type {}", go_type(other))),
+    };
+    for jwt in &jwts {
+        match read_operator_jwt(&ctx.base_dir, jwt) {
+            Ok(()) => ctx.facts.operator_mode = true,
+            Err(e) => ctx.error(item.pos, format!("error parsing operator JWT: {e}")),
+        }
     }
+    Ok(())
+}
+
+/// An operator JWT from a file, or inline (text starting as a JWT does) when no such file
+/// exists: it must at least have a JWT's three parts.
+fn read_operator_jwt(base: &std::path::Path, name: &str) -> Result<(), String> {
+    let contents = match std::fs::read(base.join(name)) {
+        Ok(contents) => String::from_utf8_lossy(&contents).into_owned(),
+        Err(_) if name.starts_with("eyJ") => name.to_string(),
+        Err(e) => return Err(format!("open {name}: {}", crate::errors::go_os_error(&e))),
+    };
+    // A decorated file (`nsc` output) holds the JWT between BEGIN/END lines.
+    let jwt = contents.lines().map(str::trim).find(|line| line.starts_with("eyJ")).unwrap_or(contents.trim());
+    if jwt.split('.').count() != 3 {
+        return Err("expected 3 chunks".into());
+    }
+    Ok(())
 }
 
 /// `trusted`/`trusted_keys`: operator public nkeys.
@@ -156,7 +191,7 @@ mod nats_server_cases {
     fn same_verdict_as_nats_server() {
         assert_eq!(
             first_error("\noperator = [\"a.jwt\"]\n"),
-            r#"test.conf:2:1: error parsing operators: unsupported type []interface {}"#
+            r#"test.conf:2:1: error parsing operator JWT: open a.jwt: no such file or directory"#
         );
         assert_eq!(
             first_error("\noperator = 5\n"),
