@@ -91,6 +91,11 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     if cli.check_config {
+        // The --tls flags make a TLS setup the file did not have: the start builds it, so -t does.
+        if let Some(Err(e)) = options.tls.as_ref().map(rnats::tls::ClientTls::new) {
+            eprintln!("rnats-server: {e}");
+            return ExitCode::FAILURE;
+        }
         for warning in &warnings {
             eprintln!("rnats-server: warning: {warning}");
         }

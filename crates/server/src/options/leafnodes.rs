@@ -73,6 +73,7 @@ pub(crate) fn leafnodes(ctx: &mut Ctx, item: Item<'_>) -> Step<LeafNodeOptions> 
             }
             "tls" => {
                 if let Ok(tls) = tls_section(ctx, it, true) {
+                    super::tls_serve::listener(ctx, it.pos, &tls);
                     leaf.tls = Some(tls);
                 }
             }

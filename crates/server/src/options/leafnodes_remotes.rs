@@ -75,6 +75,7 @@ pub(crate) fn remotes(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<RemoteLeaf>> {
                 }
                 "tls" => {
                     if let Ok(tls) = tls_section(ctx, it, true) {
+                        super::tls_serve::remote(ctx, it.pos, &tls);
                         remote.tls = Some(tls);
                     }
                 }

@@ -36,6 +36,8 @@ mod tls;
 mod tls_files;
 mod tls_names;
 mod tls_newer;
+mod tls_pem;
+mod tls_serve;
 mod top;
 mod validate;
 mod validate_unbuilt;

@@ -201,6 +201,7 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
             for key in &config.unsupported {
                 ctx.security_gap(item.pos, format!("tls {key} is not supported by rnats"));
             }
+            super::tls_serve::listener(ctx, item.pos, &config);
             o.tls = Some(config);
             Ok(())
         }),
