@@ -193,7 +193,7 @@ fn config_file_runs_and_flags_override_it() {
 
 #[test]
 fn unenforceable_security_settings_refuse_to_start() {
-    let text = "port: -1\nauthorization { users: [{user: a, password: b}], auth_callout { issuer: \"AABC\" } }\n";
+    let text = "port: -1\nauthorization { users: [{user: a, password: b}], auth_callout { issuer: \"ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA\", auth_users: [a] } }\n";
     let conf = temp_file("callout.conf", text);
     let check = Command::new(BIN).args(["-t", "-c"]).arg(&conf).output().expect("run -t");
     let run = Command::new(BIN).arg("-c").arg(&conf).output().expect("run");

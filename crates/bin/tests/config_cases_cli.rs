@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use rnats_testkit::cases::{cases, Expect};
+use rnats_testkit::cases::{cases, same_line, Expect};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rnats-server");
 
@@ -21,7 +21,7 @@ fn config_check_says_what_each_case_says() {
                 out.status.success()
                     && case.warnings.iter().all(|w| stderr.lines().any(|l| l == format!("rnats-server: warning: {w}")))
             }
-            Expect::Invalid(line) | Expect::Start(line) => !out.status.success() && first == line,
+            Expect::Invalid(line) | Expect::Start(line) => !out.status.success() && same_line(first, line),
             Expect::RnatsRefuses(line) => !out.status.success() && stderr.contains(line.as_str()),
         };
         if !ok {

@@ -140,6 +140,12 @@ fn is_number(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Whether our line says what nats-server's says: the same, or (where nats-server gives no
+/// position, as for syntax errors) the same after the position rnats puts first.
+pub fn same_line(ours: &str, theirs: &str) -> bool {
+    ours == theirs || without_position(theirs) == theirs && ours.ends_with(&format!(": {theirs}"))
+}
+
 /// The configuration file's path inside a case folder.
 pub fn config_path(dir: &Path) -> PathBuf {
     dir.join("t.conf")

@@ -128,8 +128,7 @@ pub(crate) fn authorization(ctx: &mut Ctx, item: Item<'_>) -> Step<AuthBlock> {
             }
             // Newer than 2.9.10.
             "auth_callout" | "auth_hook" => {
-                auth.callout = true;
-                ctx.section(|ctx| auth_callout(ctx, it));
+                auth.callout = auth_callout(ctx, it).is_ok();
             }
             "proxy_required" => proxy_required(ctx, it)?,
             _ => ctx.unknown_field(entry),
@@ -414,24 +413,71 @@ pub(crate) fn simple_auth(ctx: &mut Ctx, item: Item<'_>) -> Step<(String, String
     Ok((user, token))
 }
 
-/// `auth_callout` (newer than 2.9.10): its fields and their types.
+/// `auth_callout` (newer than 2.9.10), as nats-server 2.15.1's `parseAuthCallout` checks it:
+/// an issuer account nkey and authorized users are required. Its `allowed_accounts` are
+/// checked against the accounts once the whole file is read (`ctx.facts`).
 fn auth_callout(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
-    let map = ctx.map(item)?;
+    let Value::Map(map) = item.value else {
+        let shown = go_display(item.value);
+        return ctx.fail(item.pos, format!("Expected authorization callout to be a map/struct, got {shown}"));
+    };
+    let (mut issuer, mut users, mut allowed) = (String::new(), Vec::new(), Vec::new());
+    // nats-server reports a missing field at the last one it read.
+    let mut last = item.pos;
     for entry in map.iter() {
         let it = Item::entry(entry);
+        last = it.pos;
         match entry.key.to_ascii_lowercase().as_str() {
-            "issuer" | "account" | "xkey" | "key" => {
+            "issuer" => {
+                issuer = ctx.str(it)?.to_string();
+                if !is_public_key(&issuer, PREFIX_ACCOUNT) {
+                    let message = format!("Expected callout user to be a valid public account nkey, got {issuer:?}");
+                    return ctx.fail(it.pos, message);
+                }
+            }
+            "account" | "acc" => {
                 ctx.str(it)?;
             }
-            "auth_users" | "users" => {
-                ctx.string_list("auth_users", it)?;
+            "auth_users" | "users" | "allowed_accounts" => {
+                let Value::Array(elements) = it.value else {
+                    let what = if entry.key.eq_ignore_ascii_case("allowed_accounts") {
+                        "allowed accounts"
+                    } else {
+                        "auth_users"
+                    };
+                    let message = format!("Expected {what} field to be an array, got {}", go_type(it.value));
+                    return ctx.fail(it.pos, message);
+                };
+                let mut names = Vec::with_capacity(elements.len());
+                for element in elements.iter() {
+                    names.push(ctx.str(Item::element(element))?.to_string());
+                }
+                if entry.key.eq_ignore_ascii_case("allowed_accounts") {
+                    allowed = names;
+                } else {
+                    users = names;
+                }
             }
-            "allowed_accounts" => {
-                ctx.string_list("allowed_accounts", it)?;
+            "xkey" | "key" => {
+                let key = ctx.str(it)?;
+                if !key.starts_with('X') || nkeys::from_public_key(key).is_err() {
+                    return ctx.fail(it.pos, format!("Expected callout xkey to be a valid public xkey, got {key:?}"));
+                }
             }
-            _ => ctx.unknown_field(entry),
+            _ if entry.used_as_variable => {}
+            _ => {
+                let message = format!("Unknown field {:?} parsing authorization callout", entry.key);
+                ctx.error(it.pos, message);
+            }
         }
     }
+    if issuer.is_empty() {
+        return ctx.fail(last, "Authorization callouts require an issuer to be specified");
+    }
+    if users.is_empty() {
+        return ctx.fail(last, "Authorization callouts require authorized users to be specified");
+    }
+    ctx.facts.callout_allowed_accounts = allowed;
     Ok(())
 }
 

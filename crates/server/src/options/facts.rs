@@ -27,8 +27,12 @@ pub(crate) struct Facts {
     pub operator_mode: bool,
     /// An account resolver is configured (`resolver`).
     pub resolver: bool,
+    /// The account resolver keeps accounts in a folder (`FULL` or `CACHE`).
+    pub folder_resolver: bool,
     /// Trusted operator keys are configured (`trusted`).
     pub trusted_keys: bool,
+    /// `authorization { auth_callout { allowed_accounts } }`.
+    pub callout_allowed_accounts: Vec<String>,
     /// `no_system_account`.
     pub no_system_account: bool,
     /// Compression modes of the leaf node listener and remotes, in that order.
@@ -51,8 +55,8 @@ pub(crate) struct Facts {
     pub jetstream_domain: Option<(String, Pos)>,
     /// `default_js_domain` entries: account, domain, place.
     pub default_js_domain: Vec<(String, String, Pos)>,
-    /// Accounts with JetStream enabled (`accounts { A { jetstream } }`).
-    pub jetstream_accounts: Vec<String>,
+    /// Accounts with JetStream enabled (`accounts { A { jetstream } }`), with that key's place.
+    pub jetstream_accounts: Vec<(String, Pos)>,
 }
 
 /// A compression setting (`compression`): its mode and RTT thresholds.

@@ -90,25 +90,23 @@ pub(crate) fn trusted(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
 const RESOLVER_USAGE: &str = r#"error parsing account resolver, should be MEM or  URL("url") or a map containing dir and type state=[FULL|CACHE])"#;
 
 /// `resolver`: `MEM`, `URL("...")`, or `{type: full|cache, dir: ...}`.
-pub(crate) fn resolver(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+/// Returns whether it keeps accounts in a folder (`FULL` or `CACHE`).
+pub(crate) fn resolver(ctx: &mut Ctx, item: Item<'_>) -> Step<bool> {
     match item.value {
         Value::String(s) => {
             let upper = s.to_ascii_uppercase();
             if upper.contains("MEM") {
-                return Ok(());
+                return Ok(false);
             }
             // URL or URL("address"); nats-server does not look further at the address.
             if upper.contains("URL") {
-                return Ok(());
+                return Ok(false);
             }
             ctx.fail(item.pos, RESOLVER_USAGE)
         }
         Value::Map(fields) => {
-            let mut dir = String::new();
-            let mut kind = String::new();
-            let mut allow_delete = false;
-            let mut ttl = false;
-            let mut interval = false;
+            let (mut dir, mut kind) = (String::new(), String::new());
+            let (mut allow_delete, mut hard_delete, mut ttl, mut interval) = (false, false, false, false);
             for entry in fields.iter() {
                 let it = Item::entry(entry);
                 // nats-server looks these keys up case-sensitively and ignores others.
@@ -116,6 +114,10 @@ pub(crate) fn resolver(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
                     "dir" => dir = ctx.str(it)?.to_string(),
                     "type" => kind = ctx.str(it)?.to_string(),
                     "allow_delete" => allow_delete = ctx.bool(it)?,
+                    "hard_delete" => {
+                        ctx.bool(it)?;
+                        hard_delete = true;
+                    }
                     "limit" => {
                         ctx.int(it)?;
                     }
@@ -132,25 +134,41 @@ pub(crate) fn resolver(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
                     _ => {}
                 }
             }
-            if dir.is_empty() {
-                return ctx.fail(item.pos, "dir has no value and needs to point to a directory");
-            }
+            let check_dir = |ctx: &mut Ctx| {
+                if dir.is_empty() {
+                    ctx.error(item.pos, "dir has no value and needs to point to a directory");
+                } else if let Ok(meta) = std::fs::metadata(ctx.base_dir.join(&dir)) {
+                    use std::os::unix::fs::PermissionsExt;
+                    if !meta.is_dir() || meta.permissions().mode() & 0o100 == 0 {
+                        ctx.error(item.pos, "dir needs to point to an accessible directory");
+                    }
+                }
+            };
             match kind.to_ascii_uppercase().as_str() {
                 "CACHE" => {
+                    check_dir(ctx);
                     if interval {
                         ctx.error(item.pos, "CACHE does not accept sync");
                     }
                     if allow_delete {
                         ctx.error(item.pos, "CACHE does not accept allow_delete");
                     }
-                    Ok(())
+                    if hard_delete {
+                        ctx.error(item.pos, "CACHE does not accept hard_delete");
+                    }
+                    Ok(true)
                 }
                 "FULL" => {
+                    check_dir(ctx);
                     if ttl {
                         ctx.error(item.pos, "FULL does not accept ttl");
                     }
-                    Ok(())
+                    if hard_delete && !allow_delete {
+                        ctx.error(item.pos, "hard_delete has no effect without delete");
+                    }
+                    Ok(true)
                 }
+                "MEM" | "MEMORY" => Ok(false),
                 _ => ctx.fail(item.pos, RESOLVER_USAGE),
             }
         }
@@ -210,8 +228,16 @@ mod nats_server_cases {
             first_error("\nresolver = { type: x, dir: \"/tmp\" }\n"),
             r#"test.conf:2:1: error parsing account resolver, should be MEM or  URL("url") or a map containing dir and type state=[FULL|CACHE])"#
         );
-        options("\nresolver = { type: full, dir: \"/tmp\", allow_delete: true, interval: \"2m\", limit: 1000 }\n");
-        options("\nresolver = { type: cache, dir: \"/tmp\", ttl: \"2m\", limit: 10 }\n");
+        // A folder resolver starts only with trusted operators (else: no operator key found).
+        let trusted = format!("\ntrusted = {}\n", nkeys::KeyPair::new_operator().public_key());
+        options(&format!(
+            "{trusted}resolver = {{ type: full, dir: \"/tmp\", allow_delete: true, interval: \"2m\", limit: 1000 }}\n"
+        ));
+        options(&format!("{trusted}resolver = {{ type: cache, dir: \"/tmp\", ttl: \"2m\", limit: 10 }}\n"));
+        assert_eq!(
+            first_error("\nresolver = { type: full, dir: \"/tmp\" }\n"),
+            "test.conf:2:1: Could not start resolver: no operator key found"
+        );
         assert_eq!(
             first_error("\nresolver = { type: cache, dir: \"/tmp\", allow_delete: true }\n"),
             r#"test.conf:2:1: CACHE does not accept allow_delete"#

@@ -26,6 +26,12 @@ pub(crate) fn apply(ctx: &mut Ctx, options: &mut Options, map: &Map) {
             ctx.unsupported(entry);
         }
     }
+    // Checked once every account is known, as nats-server does after the whole file.
+    for account in std::mem::take(&mut ctx.facts.callout_allowed_accounts) {
+        if !options.accounts.contains(&account) {
+            ctx.error_unplaced(format!("auth_callout allowed account {account:?} not found in configured accounts"));
+        }
+    }
 }
 
 /// Applies one top-level entry. Returns whether rnats acts on it (otherwise, once it is
@@ -223,8 +229,9 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
             ignored(ctx, &mut |ctx| operator::operator(ctx, item))
         }
         "resolver" | "account_resolver" | "accounts_resolver" => ignored(ctx, &mut |ctx| {
-            operator::resolver(ctx, item)?;
+            let folder = operator::resolver(ctx, item)?;
             ctx.facts.resolver = true;
+            ctx.facts.folder_resolver = folder;
             Ok(())
         }),
         "resolver_preload" => ignored(ctx, &mut |ctx| operator::resolver_preload(ctx, item)),
@@ -274,7 +281,7 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
         // ---- Newer than nats-server 2.9.10: accepted, as the newer servers accept them ----
         "logtime_utc" | "no_fast_producer_stall" => ignored(ctx, &mut |ctx| ctx.bool(item).map(drop)),
         "logfile_max_num" | "log_max_num" | "prof_block_rate" => ignored(ctx, &mut |ctx| ctx.int(item).map(drop)),
-        "server_metadata" => ignored(ctx, &mut |ctx| misc::string_map(ctx, "server_metadata", item)),
+        "server_metadata" => ignored(ctx, &mut |ctx| misc::server_metadata(ctx, item)),
         "feature_flags" => ignored(ctx, &mut |ctx| newer::feature_flags(ctx, item)),
         "ocsp_cache" => ignored(ctx, &mut |ctx| newer::ocsp_cache(ctx, item)),
         "write_timeout" => ignored(ctx, &mut |ctx| newer::write_timeout(ctx, item)),

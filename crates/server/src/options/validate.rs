@@ -42,13 +42,14 @@ pub(crate) fn check(o: &Options, facts: &Facts) -> Result<(), Invalid> {
     unbuilt::leafnodes(o, facts)?;
     no_auth_user(o, facts, o.no_auth_user.as_deref(), "no_auth_user")?;
     unbuilt::gateway(facts)?;
-    unbuilt::cluster(facts)?;
+    unbuilt::cluster(o, facts)?;
     unbuilt::mqtt(o, facts)?;
     unbuilt::jetstream(o, facts)?;
     unbuilt::websocket(o, facts)?;
     system_account(o, facts)?;
     unbuilt::monitoring(facts)?;
-    unbuilt::jetstream_start(facts)
+    unbuilt::resolver_start(facts)?;
+    unbuilt::jetstream_start(o, facts)
 }
 
 /// A payload must fit in what a connection may have pending.

@@ -107,7 +107,7 @@ pub(crate) fn gateway(facts: &Facts) -> Result<(), Invalid> {
 }
 
 /// Cluster compression, the cluster name against the gateway's, pinned accounts.
-pub(crate) fn cluster(facts: &Facts) -> Result<(), Invalid> {
+pub(crate) fn cluster(o: &Options, facts: &Facts) -> Result<(), Invalid> {
     let gateway_name = facts.gateway.as_ref().map(|g| g.name.as_str()).unwrap_or_default();
     let Some(cluster) = &facts.cluster else {
         return Ok(());
@@ -120,12 +120,22 @@ pub(crate) fn cluster(facts: &Facts) -> Result<(), Invalid> {
         return fail("cluster name conflicts between cluster and gateway definitions".into());
     }
     if !cluster.pinned_accounts.is_empty() {
+        // nats-server pins the system account too, before checking.
+        let mut pinned = cluster.pinned_accounts.clone();
+        let system = match (&o.system_account, facts.no_system_account) {
+            (Some(name), _) => Some(name.clone()),
+            (None, false) => Some("$SYS".to_string()),
+            (None, true) => None,
+        };
+        if let Some(system) = system.filter(|s| !pinned.contains(s)) {
+            pinned.push(system);
+        }
         if cluster.pool_size < 0 {
             return fail("pool_size cannot be negative if pinned accounts are specified".into());
         }
-        for (i, account) in cluster.pinned_accounts.iter().enumerate() {
-            if cluster.pinned_accounts[..i].contains(account) {
-                let list = super::check::go_quote_list(&cluster.pinned_accounts);
+        for (i, account) in pinned.iter().enumerate() {
+            if pinned[..i].contains(account) {
+                let list = super::check::go_quote_list(&pinned);
                 return fail(format!("found duplicate account name {account:?} in pinned accounts list {list}"));
             }
         }
@@ -184,13 +194,13 @@ pub(crate) fn jetstream(o: &Options, facts: &Facts) -> Result<(), Invalid> {
     for (account, domain, pos) in &facts.default_js_domain {
         let fail = |message: String| Err(Invalid { pos: Some(pos.clone()), message });
         if !facts.operator_mode {
-            let reserved = account == "$G" || account == "$SYS";
+            let reserved = account == "$G";
             if !reserved && !o.accounts.contains(account) {
                 return fail(format!(
                     "in non operator mode, `default_js_domain` references non existing account {account:?}"
                 ));
             }
-            if !reserved && !domain.is_empty() && facts.jetstream_accounts.contains(account) {
+            if !reserved && !domain.is_empty() && facts.jetstream_accounts.iter().any(|(a, _)| a == account) {
                 return fail(format!("default_js_domain contains account name {account:?} with enabled JetStream"));
             }
         }
@@ -274,8 +284,23 @@ pub(crate) fn monitoring(facts: &Facts) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// JetStream's encryption keys from a TPM exist on Windows only (checked when JetStream starts).
-pub(crate) fn jetstream_start(facts: &Facts) -> Result<(), Invalid> {
+/// A folder account resolver serves operator mode: without trusted operators it cannot start.
+pub(crate) fn resolver_start(facts: &Facts) -> Result<(), Invalid> {
+    if facts.folder_resolver && !facts.operator_mode && !facts.trusted_keys {
+        let keys = ["resolver", "account_resolver", "accounts_resolver"];
+        return Err(invalid(facts, &keys, "Could not start resolver: no operator key found".into()));
+    }
+    Ok(())
+}
+
+/// JetStream may not be enabled in the system account; its encryption keys from a TPM exist
+/// on Windows only (checked when JetStream starts).
+pub(crate) fn jetstream_start(o: &Options, facts: &Facts) -> Result<(), Invalid> {
+    let system = o.system_account.as_deref().unwrap_or("$SYS");
+    if let Some((_, pos)) = facts.jetstream_accounts.iter().find(|(a, _)| facts.jetstream && a == system) {
+        let message = "Not allowed to enable JetStream on the system account".to_string();
+        return Err(Invalid { pos: Some(pos.clone()), message });
+    }
     match &facts.jetstream_tpm {
         Some(pos) if facts.jetstream => Err(Invalid {
             pos: Some(pos.clone()),
