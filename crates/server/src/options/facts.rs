@@ -21,6 +21,8 @@ pub(crate) struct Facts {
     pub http_port: i64,
     /// See `http_port`.
     pub https_port: i64,
+    /// The monitoring host (`http: "host:port"`; empty: the client host).
+    pub http_host: String,
     /// `default_sentinel` is set.
     pub default_sentinel: bool,
     /// Trusted operators are configured (`operator`).
@@ -71,13 +73,22 @@ pub(crate) struct Compression {
     pub pos: Pos,
 }
 
+/// A listener's host (empty: the default) and port (0: none, -1: any).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Endpoint {
+    /// `host`, or the host of `listen`.
+    pub host: String,
+    /// `port`, or the port of `listen`.
+    pub port: i64,
+}
+
 /// `gateway {}` as the start checks need it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Gateway {
     /// `name`.
     pub name: String,
-    /// The port (0: none).
-    pub port: i64,
+    /// Where it listens (port 0: nowhere).
+    pub endpoint: Endpoint,
     /// Each listed gateway: its name and whether it has URLs.
     pub gateways: Vec<(String, bool)>,
     /// The `gateway` key.
@@ -89,8 +100,8 @@ pub(crate) struct Gateway {
 pub(crate) struct Cluster {
     /// `name`.
     pub name: String,
-    /// The port (0: none).
-    pub port: i64,
+    /// Where it listens (port 0: nowhere).
+    pub endpoint: Endpoint,
     /// `compression`.
     pub compression: Option<Compression>,
     /// `pool_size`.
@@ -104,8 +115,8 @@ pub(crate) struct Cluster {
 /// `websocket {}` or `mqtt {}` as the start checks need them.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Listener {
-    /// The port (0: none).
-    pub port: i64,
+    /// Where it listens (port 0: nowhere).
+    pub endpoint: Endpoint,
     /// A `tls {}` block is present.
     pub tls: bool,
     /// `no_tls` (websocket).

@@ -7,7 +7,7 @@ use super::auth::authorization;
 use super::check::{go_display, go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
 use super::duration::any_duration;
 use super::facts::Gateway;
-use super::listen::port_entry;
+use super::listen::listener_entry;
 use super::misc::{url, urls};
 use super::newer;
 use super::tls::tls_section;
@@ -25,8 +25,8 @@ pub(crate) fn gateway(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
         for entry in fields.iter() {
             let it = Item::entry(entry);
             let key = entry.key.to_ascii_lowercase();
-            if let Some(port) = port_entry(ctx, &key, it) {
-                facts.port = port?.unwrap_or(facts.port);
+            if let Some(step) = listener_entry(ctx, &key, it, &mut facts.endpoint) {
+                step?;
                 continue;
             }
             if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {

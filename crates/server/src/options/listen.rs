@@ -4,6 +4,7 @@
 use rnats_conf::Value;
 
 use super::check::{go_type, Ctx, Item, Step};
+use super::facts::Endpoint;
 
 /// A parsed `listen` value. An empty host means "the default host", as in nats-server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,15 +77,23 @@ pub(crate) fn listen_item(ctx: &mut Ctx, item: Item<'_>) -> Step<HostPort> {
     parse_listen(item.value).or_else(|e| ctx.fail(item.pos, e))
 }
 
-/// A section's `listen` or `port` entry (`None` for any other key): the port it sets, or
-/// `None` when `listen` was wrong (reported; the section goes on, as in nats-server). A port
-/// of the wrong type aborts the section.
-pub(crate) fn port_entry(ctx: &mut Ctx, key: &str, item: Item<'_>) -> Option<Step<Option<i64>>> {
-    match key {
-        "listen" => Some(Ok(listen_item(ctx, item).ok().map(|hp| hp.port))),
-        "port" => Some(ctx.int(item).map(Some)),
-        _ => None,
-    }
+/// A section's `listen`, `port`, `host` or `net` entry (`None` for any other key), noted in
+/// `endpoint`. A wrong `listen` is reported and the section goes on, as in nats-server; a
+/// value of the wrong type aborts the section.
+pub(crate) fn listener_entry(ctx: &mut Ctx, key: &str, item: Item<'_>, endpoint: &mut Endpoint) -> Option<Step<()>> {
+    let step = match key {
+        "listen" => {
+            if let Ok(hp) = listen_item(ctx, item) {
+                endpoint.host = hp.host;
+                endpoint.port = hp.port;
+            }
+            Ok(())
+        }
+        "port" => ctx.int(item).map(|port| endpoint.port = port),
+        "host" | "net" => ctx.str(item).map(|host| endpoint.host = host.to_string()),
+        _ => return None,
+    };
+    Some(step)
 }
 
 #[cfg(test)]

@@ -183,8 +183,9 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
             true
         }
         "http" | "https" => ignored(ctx, &mut |ctx| {
-            let port = listen_item(ctx, item)?.port;
-            monitoring_port(ctx, &key, port, item);
+            let listen = listen_item(ctx, item)?;
+            monitoring_port(ctx, &key, listen.port, item);
+            ctx.facts.http_host = listen.host;
             Ok(())
         }),
         "cluster" => ignored(ctx, &mut |ctx| cluster::cluster(ctx, item)),

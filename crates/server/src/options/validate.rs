@@ -49,7 +49,8 @@ pub(crate) fn check(o: &Options, facts: &Facts) -> Result<(), Invalid> {
     system_account(o, facts)?;
     unbuilt::monitoring(facts)?;
     unbuilt::resolver_start(facts)?;
-    unbuilt::jetstream_start(o, facts)
+    unbuilt::jetstream_start(o, facts)?;
+    unbuilt::ports(o, facts)
 }
 
 /// A payload must fit in what a connection may have pending.

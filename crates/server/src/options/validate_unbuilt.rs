@@ -74,7 +74,7 @@ pub(crate) fn leafnodes(o: &Options, facts: &Facts) -> Result<(), Invalid> {
         }
     }
     let listening = o.leafnodes.as_ref().is_some_and(|l| l.port.is_some_and(|p| p != 0));
-    let gateway = facts.gateway.as_ref().is_some_and(|g| !g.name.is_empty() || g.port != 0);
+    let gateway = facts.gateway.as_ref().is_some_and(|g| !g.name.is_empty() || g.endpoint.port != 0);
     if listening && gateway && o.system_account.is_none() {
         let message = "leaf nodes and gateways (both being defined) require a system account to also be configured";
         return Err(invalid(facts, &["leafnodes"], message.into()));
@@ -86,13 +86,13 @@ pub(crate) fn leafnodes(o: &Options, facts: &Facts) -> Result<(), Invalid> {
 pub(crate) fn gateway(facts: &Facts) -> Result<(), Invalid> {
     let Some(gateway) = &facts.gateway else { return Ok(()) };
     let fail = |message: String| Err(Invalid { pos: gateway.pos.clone(), message });
-    if gateway.name.is_empty() && gateway.port == 0 {
+    if gateway.name.is_empty() && gateway.endpoint.port == 0 {
         return Ok(());
     }
     if gateway.name.is_empty() {
         return fail("gateway has no name".into());
     }
-    if gateway.port == 0 {
+    if gateway.endpoint.port == 0 {
         return fail(format!("gateway {:?} has no port specified (select -1 for random port)", gateway.name));
     }
     for (i, (name, has_urls)) in gateway.gateways.iter().enumerate() {
@@ -145,10 +145,10 @@ pub(crate) fn cluster(o: &Options, facts: &Facts) -> Result<(), Invalid> {
 
 /// MQTT needs a server name in a cluster, consistent authentication, JetStream.
 pub(crate) fn mqtt(o: &Options, facts: &Facts) -> Result<(), Invalid> {
-    let Some(mqtt) = facts.mqtt.as_ref().filter(|m| m.port != 0) else { return Ok(()) };
+    let Some(mqtt) = facts.mqtt.as_ref().filter(|m| m.endpoint.port != 0) else { return Ok(()) };
     let fail = |message: &str| Err(Invalid { pos: mqtt.pos.clone(), message: message.to_string() });
-    let clustered = facts.cluster.as_ref().is_some_and(|c| c.port != 0);
-    let gateway = facts.gateway.as_ref().is_some_and(|g| g.port != 0);
+    let clustered = facts.cluster.as_ref().is_some_and(|c| c.endpoint.port != 0);
+    let gateway = facts.gateway.as_ref().is_some_and(|g| g.endpoint.port != 0);
     if o.server_name.is_none() && (clustered || gateway) {
         return fail("mqtt requires server name to be explicitly set");
     }
@@ -221,7 +221,9 @@ pub(crate) fn jetstream(o: &Options, facts: &Facts) -> Result<(), Invalid> {
             return fail("invalid domain name: may not contain ., * or >".into());
         }
     }
-    let Some(cluster) = facts.cluster.as_ref().filter(|c| c.port != 0 && facts.jetstream) else { return Ok(()) };
+    let Some(cluster) = facts.cluster.as_ref().filter(|c| c.endpoint.port != 0 && facts.jetstream) else {
+        return Ok(());
+    };
     let fail = |message: &str| Err(Invalid { pos: cluster.pos.clone(), message: message.to_string() });
     if o.server_name.is_none() {
         return fail("jetstream cluster requires `server_name` to be set");
@@ -235,7 +237,7 @@ pub(crate) fn jetstream(o: &Options, facts: &Facts) -> Result<(), Invalid> {
 /// Websockets need TLS (or `no_tls`), parseable origins, consistent authentication, trusted
 /// keys for JWT cookies, and no headers the protocol owns.
 pub(crate) fn websocket(o: &Options, facts: &Facts) -> Result<(), Invalid> {
-    let Some(ws) = facts.websocket.as_ref().filter(|w| w.port != 0) else { return Ok(()) };
+    let Some(ws) = facts.websocket.as_ref().filter(|w| w.endpoint.port != 0) else { return Ok(()) };
     let fail = |message: String| Err(Invalid { pos: ws.pos.clone(), message });
     if !ws.tls && !ws.no_tls {
         return fail("websocket requires TLS configuration".into());
@@ -282,6 +284,79 @@ pub(crate) fn monitoring(facts: &Facts) -> Result<(), Invalid> {
         return Err(invalid(facts, &["https", "http"], message));
     }
     Ok(())
+}
+
+/// Two listeners of the configuration on one port: the one nats-server binds later fails
+/// (it binds monitoring, gateway, websocket, leaf node, MQTT, client, then route listeners).
+pub(crate) fn ports(o: &Options, facts: &Facts) -> Result<(), Invalid> {
+    let default = |host: &str| if host.is_empty() { "0.0.0.0".to_string() } else { host.to_string() };
+    let client_host = default(&o.host);
+    let section = |endpoint: Option<&super::facts::Endpoint>, pos: Option<&Option<rnats_conf::Pos>>| {
+        endpoint.map(|e| (default(&e.host), e.port, pos.cloned().flatten()))
+    };
+    let monitor_port = if facts.http_port != 0 { facts.http_port } else { facts.https_port };
+    let monitor_host = if facts.http_host.is_empty() { client_host.clone() } else { facts.http_host.clone() };
+    let leaf = o.leafnodes.as_ref().and_then(|l| {
+        let port = i64::from(l.port?);
+        Some((default(l.host.as_deref().unwrap_or("")), port, facts.at("leafnodes").cloned()))
+    });
+    let client_pos = facts.at("listen").or_else(|| facts.at("port")).cloned();
+    let listeners: [(Kind, Option<Bound>); 7] = [
+        (Kind::Monitor, Some((monitor_host, monitor_port, facts.at("http").or_else(|| facts.at("https")).cloned()))),
+        (Kind::Gateway, section(facts.gateway.as_ref().map(|g| &g.endpoint), facts.gateway.as_ref().map(|g| &g.pos))),
+        (
+            Kind::Websocket,
+            section(facts.websocket.as_ref().map(|w| &w.endpoint), facts.websocket.as_ref().map(|w| &w.pos)),
+        ),
+        (Kind::Leaf, leaf),
+        (Kind::Mqtt, section(facts.mqtt.as_ref().map(|m| &m.endpoint), facts.mqtt.as_ref().map(|m| &m.pos))),
+        (Kind::Client, Some((client_host, i64::from(o.listen_port()), client_pos))),
+        // Routes wait for the client listener.
+        (Kind::Route, section(facts.cluster.as_ref().map(|c| &c.endpoint), facts.cluster.as_ref().map(|c| &c.pos))),
+    ];
+    let wildcard = |host: &str| matches!(host, "0.0.0.0" | "::" | "[::]");
+    let mut bound: Vec<(&str, i64)> = Vec::new();
+    for (kind, listener) in &listeners {
+        let Some((host, port, pos)) = listener.as_ref().filter(|(_, port, _)| *port > 0) else { continue };
+        let clash = bound.iter().any(|(h, p)| p == port && (h == host || wildcard(h) || wildcard(host)));
+        if clash {
+            return Err(Invalid { pos: pos.clone(), message: kind.bind_failure(host, *port) });
+        }
+        bound.push((host, *port));
+    }
+    Ok(())
+}
+
+/// A listener's host, port and place in the file.
+type Bound = (String, i64, Option<rnats_conf::Pos>);
+
+/// The listeners nats-server starts, for their failure texts.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Monitor,
+    Gateway,
+    Websocket,
+    Leaf,
+    Mqtt,
+    Route,
+    Client,
+}
+
+impl Kind {
+    /// nats-server's text when this listener's port is taken.
+    fn bind_failure(self, host: &str, port: i64) -> String {
+        let hp = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+        let error = format!("listen tcp {hp}: bind: address already in use");
+        match self {
+            Kind::Monitor => format!("Can't start monitoring: can't listen to the monitor port: {error}"),
+            Kind::Gateway => format!("Error listening on gateway port: {port} - {error}"),
+            Kind::Websocket => format!("Unable to listen for websocket connections: {error}"),
+            Kind::Leaf => format!("Error listening on leafnode port: {port} - {error}"),
+            Kind::Mqtt => format!("Unable to listen for MQTT connections: {error}"),
+            Kind::Route => format!("Error listening on router port: {port} - {error}"),
+            Kind::Client => format!("Error listening on port: {hp}, {error:?}"),
+        }
+    }
 }
 
 /// A folder account resolver serves operator mode: without trusted operators it cannot start.

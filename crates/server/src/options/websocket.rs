@@ -7,7 +7,7 @@ use super::auth::simple_auth;
 use super::check::{go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
 use super::duration::{any_duration, parse_go_duration};
 use super::facts::Listener;
-use super::listen::port_entry;
+use super::listen::listener_entry;
 use super::tls::tls_section;
 
 /// Plain fields of this section besides the listener ones.
@@ -28,8 +28,8 @@ pub(crate) fn websocket(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
         for entry in fields.iter() {
             let it = Item::entry(entry);
             let key = entry.key.to_ascii_lowercase();
-            if let Some(port) = port_entry(ctx, &key, it) {
-                facts.port = port?.unwrap_or(facts.port);
+            if let Some(step) = listener_entry(ctx, &key, it, &mut facts.endpoint) {
+                step?;
                 continue;
             }
             if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
