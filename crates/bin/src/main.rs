@@ -107,7 +107,8 @@ fn main() -> ExitCode {
     let log = match Logger::new(options.log_file.as_deref(), options.logtime, options.debug, options.trace) {
         Ok(log) => log,
         Err(e) => {
-            eprintln!("rnats-server: cannot open log file: {e}");
+            let path = options.log_file.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+            eprintln!("rnats-server: error opening file: open {path}: {}", rnats::errors::go_os_error(&e));
             return ExitCode::FAILURE;
         }
     };

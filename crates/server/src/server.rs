@@ -299,7 +299,11 @@ impl Server {
         });
         state.log.info(&format!("Listening for client connections on {}", display_addr(&state.options.host, addr)));
         if let Some(path) = &state.options.pid_file {
-            std::fs::write(path, std::process::id().to_string())?;
+            std::fs::write(path, std::process::id().to_string()).map_err(|e| {
+                let message =
+                    format!("Could not write pidfile: open {}: {}", path.display(), crate::errors::go_os_error(&e));
+                io::Error::new(io::ErrorKind::InvalidInput, message)
+            })?;
         }
         let stop = Arc::new(Notify::new());
         let leaf_stop = Arc::new(Notify::new());

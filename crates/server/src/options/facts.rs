@@ -13,6 +13,8 @@ pub(crate) struct Facts {
     /// Where keys were written, by a dotted path (`max_payload`,
     /// `leafnodes.remotes.0.account`).
     places: HashMap<String, Pos>,
+    /// Where relative file names are taken from (nats-server's working folder).
+    pub base_dir: std::path::PathBuf,
     /// `lame_duck_duration` and `lame_duck_grace_period`.
     pub lame_duck: Option<Duration>,
     /// `lame_duck_grace_period`.

@@ -42,6 +42,7 @@ mod top;
 mod validate;
 mod validate_unbuilt;
 mod websocket;
+mod writable;
 
 pub(crate) use duration::format_go_duration;
 
@@ -492,6 +493,7 @@ pub fn from_map(map: &rnats_conf::Map) -> Result<Loaded, Vec<ConfigError>> {
 /// [`from_map`] with relative file names taken from `dir` (see [`load_config_in`]).
 pub fn from_map_in(map: &rnats_conf::Map, dir: &Path) -> Result<Loaded, Vec<ConfigError>> {
     let mut ctx = check::Ctx { base_dir: dir.to_path_buf(), ..check::Ctx::default() };
+    ctx.facts.base_dir = dir.to_path_buf();
     let mut options = Options::default();
     top::apply(&mut ctx, &mut options, map);
     if ctx.errors.is_empty() {

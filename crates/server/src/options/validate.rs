@@ -10,6 +10,7 @@ use rnats_conf::Pos;
 
 use super::facts::Facts;
 use super::validate_unbuilt as unbuilt;
+use super::writable;
 use super::Options;
 
 /// Why a configuration cannot start a server.
@@ -47,6 +48,8 @@ pub(crate) fn check(o: &Options, facts: &Facts) -> Result<(), Invalid> {
     unbuilt::jetstream(o, facts)?;
     unbuilt::websocket(o, facts)?;
     system_account(o, facts)?;
+    log_file(o, facts)?;
+    pid_file(o, facts)?;
     unbuilt::monitoring(facts)?;
     unbuilt::resolver_start(facts)?;
     unbuilt::jetstream_start(o, facts)?;
@@ -122,6 +125,20 @@ pub(crate) fn no_auth_user(o: &Options, facts: &Facts, name: Option<&str>, key: 
         return Ok(());
     }
     fail(format!("no_auth_user: {name:?} not present as user or nkey in authorization block or account configuration"))
+}
+
+/// The log file is opened when the logger is set up, before the server starts.
+fn log_file(o: &Options, facts: &Facts) -> Result<(), Invalid> {
+    let Some(path) = &o.log_file else { return Ok(()) };
+    writable::check(&facts.base_dir, path)
+        .map_err(|e| invalid(facts, &["log_file", "logfile"], format!("error opening file: {e}")))
+}
+
+/// The pid file is the first thing the start writes.
+fn pid_file(o: &Options, facts: &Facts) -> Result<(), Invalid> {
+    let Some(path) = &o.pid_file else { return Ok(()) };
+    writable::check(&facts.base_dir, path)
+        .map_err(|e| invalid(facts, &["pid_file", "pidfile"], format!("Could not write pidfile: {e}")))
 }
 
 /// `system_account` must name an account (`$G` or a configured one).
