@@ -6,11 +6,12 @@ use std::time::Duration;
 use rnats_conf::Value;
 
 use super::auth::{authorization, permissions};
-use super::check::{go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
+use super::check::{go_type, Ctx, Item, Shape, Step};
 use super::compression::compression;
 use super::duration::any_duration;
 use super::facts::Cluster;
-use super::listen::listener_entry;
+use super::facts::Endpoint;
+use super::listen::listener_section;
 use super::misc::urls;
 use super::tls::tls_section;
 use super::{newer, ConfigError};
@@ -32,93 +33,83 @@ pub(crate) fn cluster(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
         return ctx.fail(item.pos, format!("Expected map to define cluster, got {}", go_type(item.value)));
     };
     let mut facts = Cluster { pos: Some(item.pos.clone()), ..Cluster::default() };
-    let mut read = |ctx: &mut Ctx| -> Step<()> {
-        for entry in fields.iter() {
-            let it = Item::entry(entry);
-            let key = entry.key.to_ascii_lowercase();
-            if let Some(step) = listener_entry(ctx, &key, it, &mut facts.endpoint) {
-                step?;
-                continue;
+    let mut endpoint = Endpoint::default();
+    let step = listener_section(ctx, fields, FIELDS, &mut endpoint, &mut |ctx, key, entry| {
+        let it = Item::entry(entry);
+        match key {
+            "name" => {
+                let name = ctx.str(it)?;
+                if name.contains(' ') {
+                    ctx.error(it.pos, "cluster name cannot contain spaces");
+                    return Ok(());
+                }
+                facts.name = name.to_string();
             }
-            if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
-                step?;
-                continue;
+            "authorization" => {
+                let Ok(auth) = authorization(ctx, it) else {
+                    return Ok(());
+                };
+                if auth.users.is_some() {
+                    ctx.error(it.pos, "Cluster authorization does not allow multiple users");
+                    return Ok(());
+                }
+                if !auth.token.is_empty() {
+                    ctx.error(it.pos, "Cluster authorization does not support tokens");
+                    return Ok(());
+                }
+                if auth.callout {
+                    ctx.error(it.pos, "Cluster authorization does not support callouts");
+                    return Ok(());
+                }
+                if auth.permissions.is_some() {
+                    let reason = r#"setting "permissions" within cluster authorization block is deprecated"#;
+                    ctx.go_warning(it.pos, &entry.key, reason);
+                }
             }
-            match key.as_str() {
-                "name" => {
-                    let name = ctx.str(it)?;
-                    if name.contains(' ') {
-                        ctx.error(it.pos, "cluster name cannot contain spaces");
-                        continue;
-                    }
-                    facts.name = name.to_string();
-                }
-                "authorization" => {
-                    let Ok(auth) = authorization(ctx, it) else {
-                        continue;
-                    };
-                    if auth.users.is_some() {
-                        ctx.error(it.pos, "Cluster authorization does not allow multiple users");
-                        continue;
-                    }
-                    if !auth.token.is_empty() {
-                        ctx.error(it.pos, "Cluster authorization does not support tokens");
-                        continue;
-                    }
-                    if auth.callout {
-                        ctx.error(it.pos, "Cluster authorization does not support callouts");
-                        continue;
-                    }
-                    if auth.permissions.is_some() {
-                        let reason = r#"setting "permissions" within cluster authorization block is deprecated"#;
-                        ctx.go_warning(it.pos, &entry.key, reason);
-                    }
-                }
-                "routes" => urls(ctx, "route", it)?,
-                "tls" => {
-                    let _ = tls_section(ctx, it, false);
-                }
-                "no_advertise" => {
-                    ctx.bool(it)?;
-                }
-                "permissions" => {
-                    if let Ok(perms) = permissions(ctx, it) {
-                        if perms.responses.is_some() {
-                            ctx.error(it.pos, "Cluster permissions do not support dynamic responses");
-                        }
-                    }
-                }
-                // Newer than 2.9.10.
-                "pool_size" => facts.pool_size = ctx.int(it)?,
-                "ping_max" => {
-                    ctx.int(it)?;
-                }
-                "accounts" => facts.pinned_accounts = ctx.string_list("accounts", it).unwrap_or_default(),
-                "compression" => {
-                    if let Ok(c) = compression(ctx, &entry.key, it, COMPRESSION_ON) {
-                        facts.compression = Some(c);
-                    }
-                }
-                "ping_interval" => {
-                    let nanos = any_duration(ctx, "ping_interval", it)?;
-                    if nanos > ROUTE_MAX_PING_INTERVAL.as_nanos() as i64 {
-                        let message = "Cluster 'ping_interval' will reset to 30s which is the max for routes";
-                        ctx.go_warnings.push(ConfigError { pos: Some(it.pos.clone()), message: message.into() });
-                    }
-                }
-                "write_deadline" => {
-                    any_duration(ctx, "write_deadline", it)?;
-                }
-                "connect_backoff" => {
-                    ctx.bool(it)?;
-                }
-                "write_timeout" => newer::write_timeout(ctx, it)?,
-                _ => ctx.unknown_field(entry),
+            "routes" => urls(ctx, "route", it)?,
+            "tls" => {
+                let _ = tls_section(ctx, it, false);
             }
+            "no_advertise" => {
+                ctx.bool(it)?;
+            }
+            "permissions" => {
+                if let Ok(perms) = permissions(ctx, it) {
+                    if perms.responses.is_some() {
+                        ctx.error(it.pos, "Cluster permissions do not support dynamic responses");
+                    }
+                }
+            }
+            // Newer than 2.9.10.
+            "pool_size" => facts.pool_size = ctx.int(it)?,
+            "ping_max" => {
+                ctx.int(it)?;
+            }
+            "accounts" => facts.pinned_accounts = ctx.string_list("accounts", it).unwrap_or_default(),
+            "compression" => {
+                if let Ok(c) = compression(ctx, &entry.key, it, COMPRESSION_ON) {
+                    facts.compression = Some(c);
+                }
+            }
+            "ping_interval" => {
+                let nanos = any_duration(ctx, "ping_interval", it)?;
+                if nanos > ROUTE_MAX_PING_INTERVAL.as_nanos() as i64 {
+                    let message = "Cluster 'ping_interval' will reset to 30s which is the max for routes";
+                    ctx.go_warnings.push(ConfigError { pos: Some(it.pos.clone()), message: message.into() });
+                }
+            }
+            "write_deadline" => {
+                any_duration(ctx, "write_deadline", it)?;
+            }
+            "connect_backoff" => {
+                ctx.bool(it)?;
+            }
+            "write_timeout" => newer::write_timeout(ctx, it)?,
+            _ => ctx.unknown_field(entry),
         }
         Ok(())
-    };
-    let step = read(ctx);
+    });
+    facts.endpoint = endpoint;
     ctx.facts.cluster = Some(facts);
     step
 }

@@ -4,10 +4,11 @@
 use rnats_conf::Value;
 
 use super::auth::authorization;
-use super::check::{go_display, go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
+use super::check::{go_display, go_type, Ctx, Item, Shape, Step};
 use super::duration::any_duration;
+use super::facts::Endpoint;
 use super::facts::Gateway;
-use super::listen::listener_entry;
+use super::listen::listener_section;
 use super::misc::{url, urls};
 use super::newer;
 use super::tls::tls_section;
@@ -21,61 +22,51 @@ pub(crate) fn gateway(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
         return ctx.fail(item.pos, format!("Expected gateway to be a map, got {}", go_type(item.value)));
     };
     let mut facts = Gateway { pos: Some(item.pos.clone()), ..Gateway::default() };
-    let mut read = |ctx: &mut Ctx| -> Step<()> {
-        for entry in fields.iter() {
-            let it = Item::entry(entry);
-            let key = entry.key.to_ascii_lowercase();
-            if let Some(step) = listener_entry(ctx, &key, it, &mut facts.endpoint) {
-                step?;
-                continue;
+    let mut endpoint = Endpoint::default();
+    let step = listener_section(ctx, fields, FIELDS, &mut endpoint, &mut |ctx, key, entry| {
+        let it = Item::entry(entry);
+        match key {
+            "name" => {
+                let name = ctx.str(it)?;
+                if name.contains(' ') {
+                    ctx.error(it.pos, "gateway name cannot contain spaces");
+                    return Ok(());
+                }
+                facts.name = name.to_string();
             }
-            if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
-                step?;
-                continue;
+            "authorization" => {
+                let Ok(auth) = authorization(ctx, it) else {
+                    return Ok(());
+                };
+                if auth.users.is_some() {
+                    ctx.error(it.pos, "Gateway authorization does not allow multiple users");
+                } else if !auth.token.is_empty() {
+                    ctx.error(it.pos, "Gateway authorization does not support tokens");
+                } else if auth.callout {
+                    ctx.error(it.pos, "Gateway authorization does not support callouts");
+                }
             }
-            match key.as_str() {
-                "name" => {
-                    let name = ctx.str(it)?;
-                    if name.contains(' ') {
-                        ctx.error(it.pos, "gateway name cannot contain spaces");
-                        continue;
-                    }
-                    facts.name = name.to_string();
-                }
-                "authorization" => {
-                    let Ok(auth) = authorization(ctx, it) else {
-                        continue;
-                    };
-                    if auth.users.is_some() {
-                        ctx.error(it.pos, "Gateway authorization does not allow multiple users");
-                    } else if !auth.token.is_empty() {
-                        ctx.error(it.pos, "Gateway authorization does not support tokens");
-                    } else if auth.callout {
-                        ctx.error(it.pos, "Gateway authorization does not support callouts");
-                    }
-                }
-                "tls" => {
-                    let _ = tls_section(ctx, it, false);
-                }
-                // A malformed list ends nats-server's whole gateway block.
-                "gateways" => facts.gateways = gateways(ctx, it)?,
-                "reject_unknown" | "reject_unknown_cluster" => {
-                    ctx.bool(it)?;
-                }
-                // Newer than 2.9.10.
-                "connect_backoff" => {
-                    ctx.bool(it)?;
-                }
-                "write_deadline" => {
-                    any_duration(ctx, "write_deadline", it)?;
-                }
-                "write_timeout" => newer::write_timeout(ctx, it)?,
-                _ => ctx.unknown_field(entry),
+            "tls" => {
+                let _ = tls_section(ctx, it, false);
             }
+            // A malformed list ends nats-server's whole gateway block.
+            "gateways" => facts.gateways = gateways(ctx, it)?,
+            "reject_unknown" | "reject_unknown_cluster" => {
+                ctx.bool(it)?;
+            }
+            // Newer than 2.9.10.
+            "connect_backoff" => {
+                ctx.bool(it)?;
+            }
+            "write_deadline" => {
+                any_duration(ctx, "write_deadline", it)?;
+            }
+            "write_timeout" => newer::write_timeout(ctx, it)?,
+            _ => ctx.unknown_field(entry),
         }
         Ok(())
-    };
-    let step = read(ctx);
+    });
+    facts.endpoint = endpoint;
     ctx.facts.gateway = Some(facts);
     step
 }

@@ -1,9 +1,9 @@
 //! `listen`-style addresses: a bare port, or `host:port` split as Go's `net.SplitHostPort`
 //! does (`[::1]:4222`, `:4222`, `0.0.0.0:-1`).
 
-use rnats_conf::Value;
+use rnats_conf::{Entry, Map, Value};
 
-use super::check::{go_type, Ctx, Item, Step};
+use super::check::{go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
 use super::facts::Endpoint;
 
 /// A parsed `listen` value. An empty host means "the default host", as in nats-server.
@@ -94,6 +94,32 @@ pub(crate) fn listener_entry(ctx: &mut Ctx, key: &str, item: Item<'_>, endpoint:
         _ => return None,
     };
     Some(step)
+}
+
+/// The entries of a section with a listener of its own (cluster, gateway, websocket, mqtt):
+/// the listener keys are noted in `endpoint`, the section's plain `fields` checked, and the
+/// rest (with the key lower-cased) handed to `other`. An aborted step ends the section.
+pub(crate) fn listener_section(
+    ctx: &mut Ctx,
+    entries: &Map,
+    fields: &[(&str, Shape)],
+    endpoint: &mut Endpoint,
+    other: &mut dyn FnMut(&mut Ctx, &str, &Entry) -> Step<()>,
+) -> Step<()> {
+    for entry in entries.iter() {
+        let it = Item::entry(entry);
+        let key = entry.key.to_ascii_lowercase();
+        if let Some(step) = listener_entry(ctx, &key, it, endpoint) {
+            step?;
+            continue;
+        }
+        if let Some(step) = plain_field(ctx, &[LISTENER, fields], &key, it) {
+            step?;
+            continue;
+        }
+        other(ctx, &key, entry)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

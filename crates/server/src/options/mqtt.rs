@@ -3,10 +3,11 @@
 use rnats_conf::Value;
 
 use super::auth::simple_auth;
-use super::check::{go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
+use super::check::{go_type, Ctx, Item, Shape, Step};
 use super::duration::any_duration;
+use super::facts::Endpoint;
 use super::facts::Listener;
-use super::listen::listener_entry;
+use super::listen::listener_section;
 use super::tls::tls_section;
 
 /// Plain fields of this section besides the listener ones.
@@ -18,48 +19,38 @@ pub(crate) fn mqtt(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
         return ctx.fail(item.pos, format!("Expected mqtt to be a map, got {}", go_type(item.value)));
     };
     let mut facts = Listener { pos: Some(item.pos.clone()), ..Listener::default() };
-    let mut read = |ctx: &mut Ctx| -> Step<()> {
-        for entry in fields.iter() {
-            let it = Item::entry(entry);
-            let key = entry.key.to_ascii_lowercase();
-            if let Some(step) = listener_entry(ctx, &key, it, &mut facts.endpoint) {
-                step?;
-                continue;
+    let mut endpoint = Endpoint::default();
+    let step = listener_section(ctx, fields, FIELDS, &mut endpoint, &mut |ctx, key, entry| {
+        let it = Item::entry(entry);
+        match key {
+            "tls" => facts.tls |= tls_section(ctx, it, true).is_ok(),
+            "authorization" | "authentication" => (facts.username, facts.token) = simple_auth(ctx, it)?,
+            "no_auth_user" => facts.no_auth_user = ctx.str(it)?.to_string(),
+            "ack_wait" | "ackwait" => facts.ack_wait_negative = any_duration(ctx, "ack_wait", it)? < 0,
+            "js_api_timeout" | "api_timeout" => {
+                facts.js_api_timeout_negative = any_duration(ctx, "js_api_timeout", it)? < 0;
             }
-            if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
-                step?;
-                continue;
+            "max_ack_pending" | "max_pending" | "max_inflight" => {
+                let n = ctx.int(it)?;
+                if !(0..=0xFFFF).contains(&n) {
+                    ctx.error(it.pos, format!("invalid value {n}, should in [0..65535] range"));
+                }
             }
-            match key.as_str() {
-                "tls" => facts.tls |= tls_section(ctx, it, true).is_ok(),
-                "authorization" | "authentication" => (facts.username, facts.token) = simple_auth(ctx, it)?,
-                "no_auth_user" => facts.no_auth_user = ctx.str(it)?.to_string(),
-                "ack_wait" | "ackwait" => facts.ack_wait_negative = any_duration(ctx, "ack_wait", it)? < 0,
-                "js_api_timeout" | "api_timeout" => {
-                    facts.js_api_timeout_negative = any_duration(ctx, "js_api_timeout", it)? < 0;
-                }
-                "max_ack_pending" | "max_pending" | "max_inflight" => {
-                    let n = ctx.int(it)?;
-                    if !(0..=0xFFFF).contains(&n) {
-                        ctx.error(it.pos, format!("invalid value {n}, should in [0..65535] range"));
-                    }
-                }
-                "stream_replicas" => facts.replicas.0 = ctx.int(it)?,
-                "consumer_replicas" => {
-                    ctx.go_warning(it.pos, &entry.key, "consumer replicas setting ignored in this server version");
-                }
-                "consumer_memory_storage" | "reject_qos2_publish" | "downgrade_qos2_subscribe" => {
-                    ctx.bool(it)?;
-                }
-                "consumer_inactive_threshold" | "consumer_auto_cleanup" => {
-                    any_duration(ctx, "consumer_inactive_threshold", it)?;
-                }
-                _ => ctx.unknown_field(entry),
+            "stream_replicas" => facts.replicas.0 = ctx.int(it)?,
+            "consumer_replicas" => {
+                ctx.go_warning(it.pos, &entry.key, "consumer replicas setting ignored in this server version");
             }
+            "consumer_memory_storage" | "reject_qos2_publish" | "downgrade_qos2_subscribe" => {
+                ctx.bool(it)?;
+            }
+            "consumer_inactive_threshold" | "consumer_auto_cleanup" => {
+                any_duration(ctx, "consumer_inactive_threshold", it)?;
+            }
+            _ => ctx.unknown_field(entry),
         }
         Ok(())
-    };
-    let step = read(ctx);
+    });
+    facts.endpoint = endpoint;
     ctx.facts.mqtt = Some(facts);
     step
 }

@@ -4,10 +4,11 @@
 use rnats_conf::Value;
 
 use super::auth::simple_auth;
-use super::check::{go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
+use super::check::{go_type, Ctx, Item, Shape, Step};
 use super::duration::{any_duration, parse_go_duration};
+use super::facts::Endpoint;
 use super::facts::Listener;
-use super::listen::listener_entry;
+use super::listen::listener_section;
 use super::tls::tls_section;
 
 /// Plain fields of this section besides the listener ones.
@@ -24,52 +25,42 @@ pub(crate) fn websocket(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
         return ctx.fail(item.pos, format!("Expected websocket to be a map, got {}", go_type(item.value)));
     };
     let mut facts = Listener { pos: Some(item.pos.clone()), ..Listener::default() };
-    let mut read = |ctx: &mut Ctx| -> Step<()> {
-        for entry in fields.iter() {
-            let it = Item::entry(entry);
-            let key = entry.key.to_ascii_lowercase();
-            if let Some(step) = listener_entry(ctx, &key, it, &mut facts.endpoint) {
-                step?;
-                continue;
+    let mut endpoint = Endpoint::default();
+    let step = listener_section(ctx, fields, FIELDS, &mut endpoint, &mut |ctx, key, entry| {
+        let it = Item::entry(entry);
+        match key {
+            "no_tls" => facts.no_tls = ctx.bool(it)?,
+            "same_origin" | "compress" | "compression" => {
+                ctx.bool(it)?;
             }
-            if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
-                step?;
-                continue;
+            "tls" => facts.tls |= tls_section(ctx, it, true).is_ok(),
+            "allowed_origins" | "allowed_origin" | "allow_origins" | "allow_origin" | "origins" | "origin" => {
+                facts.origins = ctx.string_list("allowed origins", it).unwrap_or_default();
             }
-            match key.as_str() {
-                "no_tls" => facts.no_tls = ctx.bool(it)?,
-                "same_origin" | "compress" | "compression" => {
-                    ctx.bool(it)?;
-                }
-                "tls" => facts.tls |= tls_section(ctx, it, true).is_ok(),
-                "allowed_origins" | "allowed_origin" | "allow_origins" | "allow_origin" | "origins" | "origin" => {
-                    facts.origins = ctx.string_list("allowed origins", it).unwrap_or_default();
-                }
-                "handshake_timeout" => match it.value {
-                    Value::Integer(_) => {}
-                    Value::String(text) => {
-                        if let Err(e) = parse_go_duration(text) {
-                            ctx.error(it.pos, e);
-                        }
+            "handshake_timeout" => match it.value {
+                Value::Integer(_) => {}
+                Value::String(text) => {
+                    if let Err(e) = parse_go_duration(text) {
+                        ctx.error(it.pos, e);
                     }
-                    other => {
-                        let message = format!("error parsing handshake timeout: unsupported type {}", go_type(other));
-                        ctx.error(it.pos, message);
-                    }
-                },
-                "authorization" | "authentication" => (facts.username, facts.token) = simple_auth(ctx, it)?,
-                "jwt_cookie" => facts.jwt_cookie = ctx.str(it)?.to_string(),
-                "no_auth_user" => facts.no_auth_user = ctx.str(it)?.to_string(),
-                "headers" => facts.headers = headers(ctx, it),
-                "ping_interval" => {
-                    any_duration(ctx, "ping_interval", it)?;
                 }
-                _ => ctx.unknown_field(entry),
+                other => {
+                    let message = format!("error parsing handshake timeout: unsupported type {}", go_type(other));
+                    ctx.error(it.pos, message);
+                }
+            },
+            "authorization" | "authentication" => (facts.username, facts.token) = simple_auth(ctx, it)?,
+            "jwt_cookie" => facts.jwt_cookie = ctx.str(it)?.to_string(),
+            "no_auth_user" => facts.no_auth_user = ctx.str(it)?.to_string(),
+            "headers" => facts.headers = headers(ctx, it),
+            "ping_interval" => {
+                any_duration(ctx, "ping_interval", it)?;
             }
+            _ => ctx.unknown_field(entry),
         }
         Ok(())
-    };
-    let step = read(ctx);
+    });
+    facts.endpoint = endpoint;
     ctx.facts.websocket = Some(facts);
     step
 }
