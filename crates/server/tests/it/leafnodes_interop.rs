@@ -166,44 +166,26 @@ async fn go_leaf_to_rnats_hub_with_accounts(release: GoRelease) {
     accounts_stay_apart(&hub.url(), &go_leaf.url()).await;
 }
 
-#[tokio::test]
-async fn rnats_leaf_to_go_hub_2_9_10() {
-    rnats_leaf_to_go_hub(GoRelease::Debian).await;
+/// One test per Go release for each scenario.
+macro_rules! for_each_release {
+    ($($scenario:ident => $debian:ident, $current:ident;)*) => {$(
+        #[tokio::test]
+        async fn $debian() {
+            $scenario(GoRelease::Debian).await;
+        }
+
+        #[tokio::test]
+        async fn $current() {
+            $scenario(GoRelease::Current).await;
+        }
+    )*};
 }
 
-#[tokio::test]
-async fn rnats_leaf_to_go_hub_2_15_1() {
-    rnats_leaf_to_go_hub(GoRelease::Current).await;
-}
-
-#[tokio::test]
-async fn go_leaf_to_rnats_hub_2_9_10() {
-    go_leaf_to_rnats_hub(GoRelease::Debian).await;
-}
-
-#[tokio::test]
-async fn go_leaf_to_rnats_hub_2_15_1() {
-    go_leaf_to_rnats_hub(GoRelease::Current).await;
-}
-
-#[tokio::test]
-async fn rnats_leaf_to_go_hub_with_accounts_2_9_10() {
-    rnats_leaf_to_go_hub_with_accounts(GoRelease::Debian).await;
-}
-
-#[tokio::test]
-async fn rnats_leaf_to_go_hub_with_accounts_2_15_1() {
-    rnats_leaf_to_go_hub_with_accounts(GoRelease::Current).await;
-}
-
-#[tokio::test]
-async fn go_leaf_to_rnats_hub_with_accounts_2_9_10() {
-    go_leaf_to_rnats_hub_with_accounts(GoRelease::Debian).await;
-}
-
-#[tokio::test]
-async fn go_leaf_to_rnats_hub_with_accounts_2_15_1() {
-    go_leaf_to_rnats_hub_with_accounts(GoRelease::Current).await;
+for_each_release! {
+    rnats_leaf_to_go_hub => rnats_leaf_to_go_hub_2_9_10, rnats_leaf_to_go_hub_2_15_1;
+    go_leaf_to_rnats_hub => go_leaf_to_rnats_hub_2_9_10, go_leaf_to_rnats_hub_2_15_1;
+    rnats_leaf_to_go_hub_with_accounts => rnats_leaf_to_go_hub_with_accounts_2_9_10, rnats_leaf_to_go_hub_with_accounts_2_15_1;
+    go_leaf_to_rnats_hub_with_accounts => go_leaf_to_rnats_hub_with_accounts_2_9_10, go_leaf_to_rnats_hub_with_accounts_2_15_1;
 }
 
 /// With nobody interested on the hub, messages published on the leaf stay on the leaf; one
