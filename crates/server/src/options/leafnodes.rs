@@ -234,3 +234,60 @@ mod tests {
         }
     }
 }
+
+/// Cases checked against nats-server 2.9.10 and 2.15.1 (`nats-server -t`): the expected texts
+/// are 2.15.1's output for the same file, or what its start says where only the start refuses.
+#[cfg(test)]
+mod nats_server_cases {
+    use super::super::testutil::{first_error, options};
+
+    #[test]
+    fn same_verdict_as_nats_server() {
+        options("\nleafnodes { listen: \"0.0.0.0:7422\", no_advertise: true, reconnect: \"5s\", remotes: [ {url: \"nats://a:7422\", account: A, credentials: \"/tmp/x.creds\", deny_imports: [\"a.>\"], hub: false} ] }\naccounts { A {} }\n");
+        options("\nleaf { port: 7422, authorization { user: a, password: b, account: X, timeout: 1 } }\naccounts { X {} }\n");
+        assert_eq!(first_error("\nleafnodes = 5\n"), r#"test.conf:2:1: Expected map to define a leafnode, got int64"#);
+        assert_eq!(
+            first_error("\nleafnodes { remotes: 5 }\n"),
+            r#"test.conf:2:13: Expected remotes field to be an array, got int64"#
+        );
+        assert_eq!(
+            first_error("\nleafnodes { remotes: [ 5 ] }\n"),
+            r#"test.conf:2:24: Expected remote leafnode entry to be a map/struct, got 5"#
+        );
+        assert_eq!(
+            first_error("\nleafnodes { remotes: [ {url: 5} ] }\n"),
+            r#"test.conf:2:25: Expected remote leafnode url to be an array or string, got 5"#
+        );
+        assert_eq!(
+            first_error("\nleafnodes { remotes: [ {urls: [\"nats://a:1\", \"x y://\"]} ] }\n"),
+            r#"test.conf:2:47: error parsing leafnode url ["x y://"]"#
+        );
+        assert_eq!(
+            first_error("\nleafnodes { remotes: [ {url: \"nats://a\", deny_imports: 5} ] }\n"),
+            r#"test.conf:2:42: Expected subject permissions to be a subject, or array of subjects, got int64"#
+        );
+        assert_eq!(
+            first_error("\nleafnodes { remotes: [ {url: \"nats://a\", foo: 1} ] }\n"),
+            r#"test.conf:2:42: unknown field "foo""#
+        );
+        assert_eq!(
+            first_error(
+                "\nleafnodes { authorization { users: [ {user: a, password: b}, {user: a, password: c} ] } }\n"
+            ),
+            r#"test.conf:2:13: duplicate user "a" detected in leafnode authorization"#
+        );
+        assert_eq!(
+            first_error("\nleafnodes { authorization { user: a, users: [ {user: b, password: c} ] } }\n"),
+            r#"test.conf:2:13: can not have a single user/pass and a users array"#
+        );
+        assert_eq!(
+            first_error("\nleafnodes { authorization { users: [ {user: a, password: b, foo: 1} ] } }\n"),
+            r#"test.conf:2:61: unknown field "foo""#
+        );
+        assert_eq!(first_error("\nleafnodes { foo: 1 }\n"), r#"test.conf:2:13: unknown field "foo""#);
+        assert_eq!(
+            first_error("\nleafnodes { tls { foo: 1 } }\n"),
+            r#"test.conf:2:19: error parsing tls config, unknown field "foo""#
+        );
+    }
+}
