@@ -37,9 +37,9 @@ fn main() -> ExitCode {
             }
         };
     }
-    let (mut options, mut warnings, security_gaps) = match &cli.config {
+    let (mut options, loaded) = match &cli.config {
         Some(path) => match rnats::options::load_config(path) {
-            Ok(loaded) => (loaded.options, loaded.warnings, loaded.security_gaps),
+            Ok(loaded) => (loaded.options.clone(), Some(loaded)),
             Err(errors) => {
                 let mut text = String::from("rnats-server: ");
                 for error in &errors {
@@ -54,19 +54,28 @@ fn main() -> ExitCode {
             eprintln!("rnats-server: must specify [-c, --config] option to check configuration file syntax");
             return ExitCode::FAILURE;
         }
-        None => (Options::default(), Vec::new(), Vec::new()),
+        None => (Options::default(), None),
+    };
+    let (mut warnings, config_warnings, security_gaps) = match &loaded {
+        Some(l) => (l.warnings.clone(), l.config_warnings, l.security_gaps.clone()),
+        None => (Vec::new(), 0, Vec::new()),
     };
     warnings.extend(cli.flags.apply(&mut options));
-    if cli.check_config {
-        for warning in &warnings {
-            eprintln!("rnats-server: warning: {warning}");
+    if cli.check_config && config_warnings > 0 {
+        // nats-server's -t fails on its own warnings (its start only logs them).
+        let mut text = String::new();
+        for warning in &warnings[..config_warnings] {
+            text.push_str(&format!("rnats-server: {warning}\n"));
         }
-        if let Some(path) = &cli.config {
-            eprintln!("rnats-server: configuration file {} is valid", path.display());
-        }
-        return ExitCode::SUCCESS;
+        eprint!("{text}");
+        return ExitCode::FAILURE;
     }
-    if let Err(e) = rnats::options::validate(&options) {
+    // What would stop the start stops -t too (flags may have changed the file's options).
+    let checked = match &loaded {
+        Some(loaded) => loaded.check(&options).map_err(|e| e.to_string()),
+        None => rnats::options::validate(&options),
+    };
+    if let Err(e) = checked {
         // nats-server prints its own name and the reason, no log line.
         eprintln!("rnats-server: {e}");
         return ExitCode::FAILURE;
@@ -81,10 +90,25 @@ fn main() -> ExitCode {
         eprint!("{text}");
         return ExitCode::FAILURE;
     }
+    if cli.check_config {
+        // The --tls flags make a TLS setup the file did not have: the start builds it, so -t does.
+        if let Some(Err(e)) = options.tls.as_ref().map(rnats::tls::ListenerTls::new) {
+            eprintln!("rnats-server: {e}");
+            return ExitCode::FAILURE;
+        }
+        for warning in &warnings {
+            eprintln!("rnats-server: warning: {warning}");
+        }
+        if let Some(path) = &cli.config {
+            eprintln!("rnats-server: configuration file {} is valid", path.display());
+        }
+        return ExitCode::SUCCESS;
+    }
     let log = match Logger::new(options.log_file.as_deref(), options.logtime, options.debug, options.trace) {
         Ok(log) => log,
         Err(e) => {
-            eprintln!("rnats-server: cannot open log file: {e}");
+            let path = options.log_file.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+            eprintln!("rnats-server: error opening file: open {path}: {}", rnats::errors::go_os_error(&e));
             return ExitCode::FAILURE;
         }
     };

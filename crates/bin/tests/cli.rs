@@ -136,8 +136,8 @@ fn syntax_errors_print_nats_servers_parse_error_text() {
     }
 }
 
-/// nats-server 2.15.1 checks `no_auth_user` when the server is created: `-t` passes, a start
-/// fails with the reason alone.
+/// nats-server 2.15.1 checks `no_auth_user` only when the server is created (its `-t` passes);
+/// rnats refuses it at `-t` already, with the same words as the start, so `-t` is a promise.
 #[test]
 fn no_auth_user_naming_nobody_refuses_to_start() {
     let users = "authorization {\n  users: [{user: a, password: b}]\n}\n";
@@ -151,10 +151,12 @@ fn no_auth_user_naming_nobody_refuses_to_start() {
     for (text, reason) in cases {
         let conf = temp_file("no-auth-user.conf", &text);
         let check = Command::new(BIN).args(["-t", "-c"]).arg(&conf).output().expect("run -t");
-        assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+        assert_eq!(check.status.code(), Some(1));
         let run = Command::new(BIN).arg("-c").arg(&conf).output().expect("run");
         assert_eq!(run.status.code(), Some(1));
-        assert_eq!(String::from_utf8_lossy(&run.stderr), format!("rnats-server: no_auth_user: \"nobody\" {reason}\n"));
+        let said = String::from_utf8_lossy(&run.stderr);
+        assert!(said.ends_with(&format!(":2:1: no_auth_user: \"nobody\" {reason}\n")), "{said}");
+        assert_eq!(String::from_utf8_lossy(&check.stderr), said, "-t says what the start says");
     }
 }
 
@@ -191,17 +193,17 @@ fn config_file_runs_and_flags_override_it() {
 
 #[test]
 fn unenforceable_security_settings_refuse_to_start() {
-    let text = "port: -1\nauthorization { users: [{user: a, password: b}], auth_callout { issuer: \"AABC\" } }\n";
+    let text = "port: -1\nauthorization { users: [{user: a, password: b}], auth_callout { issuer: \"ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA\", auth_users: [a] } }\n";
     let conf = temp_file("callout.conf", text);
     let check = Command::new(BIN).args(["-t", "-c"]).arg(&conf).output().expect("run -t");
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
     let run = Command::new(BIN).arg("-c").arg(&conf).output().expect("run");
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!((check.status.code(), run.status.code()), (Some(1), Some(1)));
     assert!(String::from_utf8_lossy(&run.stderr).contains("refusing to start"));
+    assert_eq!(check.stderr, run.stderr, "-t refuses it as the start does");
 }
 
 /// Like nats-server, the files are read with the configuration: `-t` and a start both fail,
-/// at the `tls` key, with the path as written. (Their contents are checked at start.)
+/// at the `tls` key, with the path as written.
 #[test]
 fn tls_files_that_cannot_be_read_fail_with_the_position() {
     let conf = temp_file("tls.conf", "port: -1\ntls {\n  cert_file: \"missing.pem\"\n  key_file: \"key.pem\"\n}\n");
@@ -222,16 +224,24 @@ fn tls_files_that_cannot_be_read_fail_with_the_position() {
     }
 }
 
+/// Files that hold no certificate or key fail `-t` and the start alike, with Go's words.
 #[test]
-fn tls_files_that_cannot_be_served_fail_at_start_with_the_reason() {
+fn tls_files_that_cannot_be_served_fail_at_check_and_start_with_the_reason() {
     let dir = temp_file("empty-cert.pem", "").parent().expect("temp folder").to_path_buf();
     std::fs::write(dir.join("empty-key.pem"), "").expect("write key");
     let text = "port: -1\ntls {\n  cert_file: \"empty-cert.pem\"\n  key_file: \"empty-key.pem\"\n}\n";
     let conf = temp_file("tls-empty.conf", text);
+    let check = Command::new(BIN).arg("-t").arg("-c").arg(&conf).current_dir(&dir).output().expect("run -t");
     let run = Command::new(BIN).arg("-c").arg(&conf).current_dir(&dir).output().expect("run");
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!((check.status.code(), run.status.code()), (Some(1), Some(1)));
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("empty-cert.pem"), "{stderr}");
+    assert!(
+        stderr.ends_with(
+            ":2:1: error parsing X509 certificate/key pair: tls: failed to find any PEM data in certificate input\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(check.stderr, run.stderr);
     let run = Command::new(BIN).args(["-p", "-1", "--tls"]).output().expect("run");
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);

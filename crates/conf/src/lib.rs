@@ -122,3 +122,14 @@ fn process_env(name: &str) -> Option<String> {
     }
     std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
 }
+
+/// An operating-system error as Go prints it: the C library's text with a lower-case first
+/// letter (`no such file or directory`), without Rust's `(os error N)` tail.
+pub fn go_os_error(error: &std::io::Error) -> String {
+    let text = match error.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code).to_string().replace(&format!(" (os error {code})"), ""),
+        None => error.to_string(),
+    };
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
+}

@@ -418,7 +418,10 @@ impl Parser<'_, '_> {
         let data = match (self.session.read)(&path) {
             Ok(data) => data,
             Err(e) => {
-                self.error(pos.clone(), format!("error parsing include file '{target}', open {shown}: {e}"));
+                self.error(
+                    pos.clone(),
+                    format!("error parsing include file '{target}', open {shown}: {}", crate::go_os_error(&e)),
+                );
                 return None;
             }
         };

@@ -60,16 +60,7 @@ pub fn reply_violation(reply: &[u8]) -> String {
     format!("Permissions Violation for Publish with Reply of {}", go_quote(reply))
 }
 
-/// An operating-system error as Go prints it: the C library's text with a lower-case first
-/// letter (`too many open files`), without Rust's `(os error N)` tail.
-pub fn go_os_error(error: &std::io::Error) -> String {
-    let text = match error.raw_os_error() {
-        Some(code) => std::io::Error::from_raw_os_error(code).to_string().replace(&format!(" (os error {code})"), ""),
-        None => error.to_string(),
-    };
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
-}
+pub use rnats_conf::go_os_error;
 
 /// Quotes like Go's `%q`: double quotes, backslash escapes for quotes, backslashes and
 /// control bytes, `\xNN` for bytes that are not valid UTF-8.

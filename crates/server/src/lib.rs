@@ -24,6 +24,7 @@ pub mod responses;
 mod server;
 pub mod subscription;
 pub mod tls;
+mod tls_certs;
 
 pub use options::Options;
 pub use server::{RunningServer, Server, ServerState};

@@ -250,25 +250,6 @@ fn password_check_slots() -> usize {
     std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
-/// Every account a leaf node setting names must exist: a leaf bound to a missing account
-/// would otherwise land somewhere else (nats-server refuses to start too).
-fn check_leaf_accounts(options: &Options, accounts: &HashMap<String, Arc<Account>, RandomState>) -> io::Result<()> {
-    let Some(leaf) = &options.leafnodes else { return Ok(()) };
-    let named = leaf
-        .account
-        .iter()
-        .map(|a| ("leafnodes authorization", a))
-        .chain(leaf.users.iter().filter_map(|u| u.account.as_ref()).map(|a| ("leafnodes authorization users", a)))
-        .chain(leaf.remotes.iter().filter_map(|r| r.account.as_ref()).map(|a| ("leafnodes remotes", a)));
-    for (place, name) in named {
-        if !accounts.contains_key(name) {
-            let message = format!("{place}: account {name:?} not found");
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, message));
-        }
-    }
-    Ok(())
-}
-
 /// nats-server's default delay between leaf node reconnect attempts.
 const DEFAULT_LEAF_RECONNECT: Duration = Duration::from_secs(1);
 
@@ -315,7 +296,6 @@ impl Server {
         };
         let (leaf_listener, leaf) = leaf.map_or((None, None), |(l, info)| (Some(l), Some(info)));
         let accounts = build_accounts(&options);
-        check_leaf_accounts(&options, &accounts)?;
         let global = Arc::clone(&accounts[GLOBAL_ACCOUNT]);
         let auth = Authenticator::new(&options, |name| accounts.get(name).cloned(), Arc::clone(&global));
         let password_gate = PasswordGate::new(Arc::clone(&auth.checker), password_check_slots());
@@ -340,7 +320,11 @@ impl Server {
         });
         state.log.info(&format!("Listening for client connections on {}", display_addr(&state.options.host, addr)));
         if let Some(path) = &state.options.pid_file {
-            std::fs::write(path, std::process::id().to_string())?;
+            std::fs::write(path, std::process::id().to_string()).map_err(|e| {
+                let message =
+                    format!("Could not write pidfile: open {}: {}", path.display(), crate::errors::go_os_error(&e));
+                io::Error::new(io::ErrorKind::InvalidInput, message)
+            })?;
         }
         let stop = Arc::new(Notify::new());
         let leaf_stop = Arc::new(Notify::new());
@@ -359,7 +343,7 @@ impl Server {
         }
         if let Some(leaf) = &state.options.leafnodes {
             let delay = leaf.reconnect.unwrap_or(DEFAULT_LEAF_RECONNECT);
-            for remote in &leaf.remotes {
+            for remote in leaf.remotes.iter().filter(|r| !r.disabled) {
                 tokio::spawn(crate::link::leaf::solicit_loop(Arc::downgrade(&state), remote.clone(), delay));
             }
         }

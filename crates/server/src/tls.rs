@@ -16,6 +16,7 @@ use tokio_rustls::rustls::{
     crypto::{ring as provider, CryptoProvider, SupportedKxGroup},
     pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer},
     server::WebPkiClientVerifier,
+    sign::CertifiedKey,
     RootCertStore, ServerConfig, SupportedCipherSuite,
 };
 use tokio_rustls::TlsAcceptor;
@@ -67,15 +68,26 @@ impl ListenerTls {
         if let Some(key) = config.unsupported.first() {
             return fail(format!("tls {key} is not supported by rnats"));
         }
-        if !config.certs.is_empty() {
-            return fail("tls certs (several certificates chosen by server name) is not supported yet by rnats");
+        let mut pairs: Vec<(&Path, &Path)> = config.certs.iter().map(|(c, k)| (c.as_path(), k.as_path())).collect();
+        if let (Some(cert_file), Some(key_file), true) = (&config.cert_file, &config.key_file, pairs.is_empty()) {
+            pairs.push((cert_file, key_file));
         }
-        let (Some(cert_file), Some(key_file)) = (&config.cert_file, &config.key_file) else {
+        if pairs.is_empty() {
             return fail("TLS Server certificate must be present and valid");
-        };
-        let chain = load_certificates(cert_file)?;
-        let key = load_key(key_file)?;
+        }
         let provider = Arc::new(crypto_provider(config)?);
+        let mut keys = Vec::with_capacity(pairs.len());
+        for (cert_file, key_file) in pairs {
+            let chain = load_certificates(cert_file)?;
+            let key = load_key(key_file)?;
+            let certified = CertifiedKey::from_der(chain, key, &provider).map_err(|e| {
+                TlsSetupError(format!(
+                    "tls: cannot use the key in {} with its certificate: {e} (rnats needs RSA keys of at least 2048 bits, or ECDSA/Ed25519 keys)",
+                    key_file.display()
+                ))
+            })?;
+            keys.push(Arc::new(certified));
+        }
         let versions: &[&rustls::SupportedProtocolVersion] = match config.min_version.as_deref() {
             None | Some("1.2") => &[&rustls::version::TLS13, &rustls::version::TLS12],
             Some("1.3") => &[&rustls::version::TLS13],
@@ -96,12 +108,7 @@ impl ListenerTls {
         } else {
             builder.with_no_client_auth()
         };
-        let server = builder.with_single_cert(chain, key).map_err(|e| {
-            TlsSetupError(format!(
-                "tls: cannot use the key in {} with its certificate: {e} (rnats needs RSA keys of at least 2048 bits, or ECDSA/Ed25519 keys)",
-                key_file.display()
-            ))
-        })?;
+        let server = builder.with_cert_resolver(Arc::new(crate::tls_certs::CertsByName::new(keys)));
         Ok(ListenerTls {
             acceptor: TlsAcceptor::from(Arc::new(server)),
             timeout: if config.timeout.is_zero() { DEFAULT_TLS_TIMEOUT } else { config.timeout },

@@ -5,6 +5,8 @@
 //! [`shared_dir`]: without them they skip with a message, unless `RNATS_REQUIRE_INTEROP=1`
 //! (set by `.ci/run`) makes the absence a failure.
 
+pub mod cases;
+pub mod corpus;
 mod go_server;
 pub mod pki;
 mod raw;

@@ -268,6 +268,9 @@ fn account(ctx: &mut Ctx, o: &mut Options, name: &str, fields: &Map, refs: &mut 
             }
             "jetstream" => {
                 if account_jetstream(ctx, it).is_ok() {
+                    if !matches!(it.value, Value::Bool(false)) {
+                        ctx.facts.jetstream_accounts.push((name.to_string(), it.pos.clone()));
+                    }
                     ctx.note(it.pos, format!("account {name}: jetstream is not supported yet by rnats; ignored"));
                 }
             }
@@ -288,7 +291,11 @@ fn account(ctx: &mut Ctx, o: &mut Options, name: &str, fields: &Map, refs: &mut 
                 }
             }
             // Newer than 2.9.10.
-            "msg_trace" | "trace_dest" | "cluster_traffic" => {}
+            "msg_trace" | "trace_dest" => {
+                if msg_trace(ctx, &entry.key, it).is_ok() {
+                    ctx.note(it.pos, format!("account {name}: {} is not supported yet by rnats; ignored", entry.key));
+                }
+            }
             _ => ctx.unknown_field(entry),
         }
     }
@@ -344,6 +351,7 @@ fn export(ctx: &mut Ctx, fields: &Map) -> Step<Option<ExportDef>> {
     let mut token_position = false;
     let mut response: Option<&Pos> = None;
     let mut latency: Option<&Pos> = None;
+    let mut allow_trace: Option<&Pos> = None;
     let mut threshold = false;
     let mut accounts: Vec<String> = Vec::new();
     let mut streamed_responses = false;
@@ -362,6 +370,10 @@ fn export(ctx: &mut Ctx, fields: &Map) -> Step<Option<ExportDef>> {
                 }
                 if let Some(pos) = latency {
                     ctx.error(pos, "Detected latency directive on non-service");
+                    continue;
+                }
+                if let Some(pos) = allow_trace {
+                    ctx.error(pos, "Detected allow_trace directive on non-service");
                     continue;
                 }
                 let Value::String(name) = it.value else {
@@ -446,7 +458,13 @@ fn export(ctx: &mut Ctx, fields: &Map) -> Step<Option<ExportDef>> {
                 token_position = ctx.int(it)? > 0;
             }
             // Newer than 2.9.10.
-            "allow_trace" | "advertise" => {}
+            "allow_trace" => {
+                allow_trace = Some(it.pos);
+                ctx.bool(it)?;
+                if stream {
+                    ctx.error(it.pos, "Detected allow_trace directive on non-service");
+                }
+            }
             _ => ctx.unknown_field(entry),
         }
     }
@@ -558,6 +576,7 @@ struct Import {
 /// nats-server's `parseImportStreamOrService`.
 fn import(ctx: &mut Ctx, fields: &Map) -> Step<Option<Import>> {
     let mut found: Option<Import> = None;
+    let mut allow_trace: Option<&Pos> = None;
     let mut prefix = false;
     let mut prefix_text: Option<String> = None;
     let mut to: Option<String> = None;
@@ -576,6 +595,10 @@ fn import(ctx: &mut Ctx, fields: &Map) -> Step<Option<Import>> {
                         ctx.error(it.pos, message);
                         continue;
                     }
+                }
+                if let (true, Some(pos)) = (service, allow_trace) {
+                    ctx.error(pos, "Detected allow_trace directive on a non-stream");
+                    continue;
                 }
                 let Value::Map(account) = it.value else {
                     let what = if service { "Service" } else { "Stream" };
@@ -613,7 +636,14 @@ fn import(ctx: &mut Ctx, fields: &Map) -> Step<Option<Import>> {
                 ctx.bool(it)?;
             }
             // Newer than 2.9.10.
-            "allow_trace" => {}
+            "allow_trace" => {
+                if found.as_ref().is_some_and(|i| i.service) {
+                    ctx.error(it.pos, "Detected allow_trace directive on a non-stream");
+                    continue;
+                }
+                ctx.bool(it)?;
+                allow_trace = Some(it.pos);
+            }
             _ => ctx.unknown_field(entry),
         }
     }
@@ -671,8 +701,22 @@ fn account_jetstream(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
                             return ctx.fail(it.pos, message);
                         }
                     }
-                    // Newer than 2.9.10 (tiered limits).
-                    "tiers" | "limits" => {}
+                    "cluster_traffic" => match it.value {
+                        Value::String(s) if matches!(s.as_str(), "system" | "owner" | "") => {}
+                        Value::String(s) => {
+                            let message =
+                                format!("Expected 'system' or 'owner' string value for {:?}, got {s}", entry.key);
+                            return ctx.fail(it.pos, message);
+                        }
+                        other => {
+                            let message = format!(
+                                "Expected either 'system' or 'owner' string value for {:?}, got {}",
+                                entry.key,
+                                go_display(other)
+                            );
+                            return ctx.fail(it.pos, message);
+                        }
+                    },
                     _ => ctx.unknown_field(entry),
                 }
             }
@@ -698,6 +742,7 @@ fn limits(ctx: &mut Ctx, item: Item<'_>) -> Step<super::AccountLimits> {
             "max_payload" | "max_pay" => limits.max_payload = Limit::from_config(ctx.int(it)?),
             "max_leafnodes" | "max_leafs" => {
                 ctx.int(it)?;
+                ctx.note(it.pos, format!("account limit {} is not supported yet by rnats; ignored", entry.key));
             }
             _ => {
                 if !entry.used_as_variable {
@@ -707,6 +752,77 @@ fn limits(ctx: &mut Ctx, item: Item<'_>) -> Step<super::AccountLimits> {
         }
     }
     Ok(limits)
+}
+
+/// `msg_trace`/`trace_dest` (newer than 2.9.10): where traced messages of the account go, a
+/// subject or `{dest, sampling}`.
+fn msg_trace(ctx: &mut Ctx, key: &str, item: Item<'_>) -> Step<()> {
+    let destination = |ctx: &mut Ctx, field: &str, it: Item<'_>| -> Step<bool> {
+        let Value::String(dest) = it.value else {
+            return ctx.fail(it.pos, format!("Field {field:?} should be a string, got {}", go_type(it.value)));
+        };
+        if !is_valid_publish_subject(dest) {
+            return ctx.fail(it.pos, format!("Trace destination {dest:?} is not valid"));
+        }
+        Ok(true)
+    };
+    let fields = match item.value {
+        Value::String(_) => return destination(ctx, key, item).map(drop),
+        Value::Map(fields) => fields,
+        other => {
+            let message = format!(
+                "Expected account message trace {key:?} to be a string or a map/struct, got {}",
+                go_type(other)
+            );
+            return ctx.fail(item.pos, message);
+        }
+    };
+    let (mut has_destination, mut sampling) = (false, false);
+    for entry in fields.iter() {
+        let it = Item::entry(entry);
+        match entry.key.to_ascii_lowercase().as_str() {
+            "dest" => has_destination = destination(ctx, &entry.key, it)?,
+            "sampling" => {
+                let percent = match it.value {
+                    Value::Integer(n) => *n,
+                    Value::String(text) => match super::listen::go_atoi(text.strip_suffix('%').unwrap_or(text)) {
+                        Some(n) => n,
+                        None => return ctx.fail(it.pos, format!("Invalid trace destination sampling value {text:?}")),
+                    },
+                    other => {
+                        let message = format!(
+                            "Trace destination sampling field {:?} should be an integer or a percentage, got {}",
+                            entry.key,
+                            go_type(other)
+                        );
+                        return ctx.fail(it.pos, message);
+                    }
+                };
+                if !(1..=100).contains(&percent) {
+                    // nats-server's own spelling.
+                    let message =
+                        format!("Ttrace destination sampling value {percent} is invalid, needs to be [1..100]");
+                    return ctx.fail(it.pos, message);
+                }
+                sampling = true;
+            }
+            _ if entry.used_as_variable => {}
+            _ => {
+                let message = format!("Unknown field {:?} parsing account message trace map/struct {key:?}", entry.key);
+                return ctx.fail(it.pos, message);
+            }
+        }
+    }
+    if sampling && !has_destination {
+        let message = "Trace destination sampling ignored since no destination was set";
+        ctx.go_warnings.push(super::ConfigError { pos: Some(item.pos.clone()), message: message.into() });
+    }
+    Ok(())
+}
+
+/// A subject messages can be published to: valid, without wildcards.
+fn is_valid_publish_subject(subject: &str) -> bool {
+    super::auth::is_valid_subject(subject) && !subject.split('.').any(|token| token == "*" || token == ">")
 }
 
 /// nats-server's `parseAccountMappings`: `{ subject: destination | [weighted destinations] }`.

@@ -121,34 +121,52 @@ pub(crate) fn authorization(ctx: &mut Ctx, item: Item<'_>) -> Step<AuthBlock> {
             "user" | "username" => auth.user = ctx.str(it)?.to_string(),
             "pass" | "password" => auth.pass = ctx.str(it)?.to_string(),
             "token" => auth.token = ctx.str(it)?.to_string(),
-            "timeout" => auth.timeout = timeout_seconds(ctx, it),
+            "timeout" => auth.timeout = auth_timeout(ctx, "authorization", it)?,
             "users" => auth.users = users(ctx, it).ok(),
             "default_permission" | "default_permissions" | "permissions" => {
                 auth.permissions = permissions(ctx, it).ok();
             }
             // Newer than 2.9.10.
             "auth_callout" | "auth_hook" => {
-                auth.callout = true;
-                ctx.section(|ctx| auth_callout(ctx, it));
+                auth.callout = auth_callout(ctx, it).is_ok();
             }
+            "proxy_required" => proxy_required(ctx, it)?,
             _ => ctx.unknown_field(entry),
         }
     }
     Ok(auth)
 }
 
-/// An authorization `timeout`: seconds as an integer or float. nats-server silently uses one
-/// second for anything else; rnats does too, with a warning.
-pub(crate) fn timeout_seconds(ctx: &mut Ctx, item: Item<'_>) -> f64 {
-    match item.value {
+/// `proxy_required` (newer than 2.9.10): clients must come through a trusted proxy. rnats
+/// has no proxy support, so honouring it is impossible and ignoring it would let them in
+/// directly: a security gap.
+pub(crate) fn proxy_required(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+    if ctx.bool(item)? {
+        ctx.security_gap(item.pos, "proxy_required is not supported yet by rnats");
+    }
+    Ok(())
+}
+
+/// An authorization `timeout` (`section`: "authorization", "leafnode authorization"): seconds
+/// as a number, or a duration; nats-server warns above a minute.
+pub(crate) fn auth_timeout(ctx: &mut Ctx, section: &str, item: Item<'_>) -> Step<f64> {
+    let seconds = match item.value {
         Value::Integer(n) => *n as f64,
         Value::Float(f) => *f,
-        other => {
-            let shown = go_display(other);
-            ctx.note(item.pos, format!("authorization timeout {shown:?} is not a number of seconds; using 1 second"));
-            1.0
-        }
+        Value::String(text) => match super::duration::parse_go_duration(text) {
+            Ok(nanos) => nanos as f64 / 1e9,
+            Err(e) => return ctx.fail(item.pos, format!("error parsing {section} config, 'timeout' {e}")),
+        },
+        _ => return ctx.fail(item.pos, format!("error parsing {section} config, 'timeout' wrong type")),
+    };
+    if seconds > 60.0 {
+        let reason = format!(
+            "timeout of {} ({seconds:.6} seconds) is high, consider keeping it under 60 seconds. possibly caused by unquoted duration; use '1m' instead of 1m, for example",
+            go_display(item.value)
+        );
+        ctx.go_warning(item.pos, "timeout", reason);
     }
+    Ok(seconds)
 }
 
 /// nats-server's `parseUsers`: a list of `{user, password}` or `{nkey}` maps.
@@ -177,6 +195,7 @@ pub(crate) fn users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<ConfigUser>> {
                 "allowed_connection_types" | "connection_types" | "clients" => {
                     user.connection_types = connection_types(ctx, it);
                 }
+                "proxy_required" => proxy_required(ctx, it)?,
                 _ => ctx.unknown_field(entry),
             }
         }
@@ -373,42 +392,92 @@ fn connection_types(ctx: &mut Ctx, item: Item<'_>) -> Option<Vec<String>> {
     Some(types.iter().map(|t| t.to_ascii_uppercase()).collect())
 }
 
-/// nats-server's `parseSimpleAuth` (websocket and mqtt `authorization`).
-pub(crate) fn simple_auth(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+/// nats-server's `parseSimpleAuth` (websocket and mqtt `authorization`): the user and the
+/// token.
+pub(crate) fn simple_auth(ctx: &mut Ctx, item: Item<'_>) -> Step<(String, String)> {
     let map = ctx.map(item)?;
+    let (mut user, mut token) = (String::new(), String::new());
     for entry in map.iter() {
         let it = Item::entry(entry);
         match entry.key.to_ascii_lowercase().as_str() {
-            "user" | "username" | "pass" | "password" | "token" => {
+            "user" | "username" => user = ctx.str(it)?.to_string(),
+            "token" => token = ctx.str(it)?.to_string(),
+            "pass" | "password" => {
                 ctx.str(it)?;
             }
-            "timeout" => {
-                timeout_seconds(ctx, it);
-            }
+            // Any other type leaves nats-server's default of one second.
+            "timeout" => {}
             _ => ctx.unknown_field(entry),
         }
     }
-    Ok(())
+    Ok((user, token))
 }
 
-/// `auth_callout` (newer than 2.9.10): its fields and their types.
+/// `auth_callout` (newer than 2.9.10), as nats-server 2.15.1's `parseAuthCallout` checks it:
+/// an issuer account nkey and authorized users are required. Its `allowed_accounts` are
+/// checked against the accounts once the whole file is read (`ctx.facts`).
 fn auth_callout(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
-    let map = ctx.map(item)?;
+    let Value::Map(map) = item.value else {
+        let shown = go_display(item.value);
+        return ctx.fail(item.pos, format!("Expected authorization callout to be a map/struct, got {shown}"));
+    };
+    let (mut issuer, mut users, mut allowed) = (String::new(), Vec::new(), Vec::new());
+    // nats-server reports a missing field at the last one it read.
+    let mut last = item.pos;
     for entry in map.iter() {
         let it = Item::entry(entry);
+        last = it.pos;
         match entry.key.to_ascii_lowercase().as_str() {
-            "issuer" | "account" | "xkey" | "key" => {
+            "issuer" => {
+                issuer = ctx.str(it)?.to_string();
+                if !is_public_key(&issuer, PREFIX_ACCOUNT) {
+                    let message = format!("Expected callout user to be a valid public account nkey, got {issuer:?}");
+                    return ctx.fail(it.pos, message);
+                }
+            }
+            "account" | "acc" => {
                 ctx.str(it)?;
             }
-            "auth_users" | "users" => {
-                ctx.string_list("auth_users", it)?;
+            "auth_users" | "users" | "allowed_accounts" => {
+                let Value::Array(elements) = it.value else {
+                    let what = if entry.key.eq_ignore_ascii_case("allowed_accounts") {
+                        "allowed accounts"
+                    } else {
+                        "auth_users"
+                    };
+                    let message = format!("Expected {what} field to be an array, got {}", go_type(it.value));
+                    return ctx.fail(it.pos, message);
+                };
+                let mut names = Vec::with_capacity(elements.len());
+                for element in elements.iter() {
+                    names.push(ctx.str(Item::element(element))?.to_string());
+                }
+                if entry.key.eq_ignore_ascii_case("allowed_accounts") {
+                    allowed = names;
+                } else {
+                    users = names;
+                }
             }
-            "allowed_accounts" => {
-                ctx.string_list("allowed_accounts", it)?;
+            "xkey" | "key" => {
+                let key = ctx.str(it)?;
+                if !key.starts_with('X') || nkeys::from_public_key(key).is_err() {
+                    return ctx.fail(it.pos, format!("Expected callout xkey to be a valid public xkey, got {key:?}"));
+                }
             }
-            _ => ctx.unknown_field(entry),
+            _ if entry.used_as_variable => {}
+            _ => {
+                let message = format!("Unknown field {:?} parsing authorization callout", entry.key);
+                ctx.error(it.pos, message);
+            }
         }
     }
+    if issuer.is_empty() {
+        return ctx.fail(last, "Authorization callouts require an issuer to be specified");
+    }
+    if users.is_empty() {
+        return ctx.fail(last, "Authorization callouts require authorized users to be specified");
+    }
+    ctx.facts.callout_allowed_accounts = allowed;
     Ok(())
 }
 
@@ -447,10 +516,15 @@ mod tests {
     }
 
     #[test]
-    fn timeout_that_is_not_a_number_is_one_second() {
+    fn timeout_as_a_duration() {
+        // nats-server 2.15.1 takes a duration too (2.9.10 silently used one second).
         let loaded = super::super::testutil::load("\nauthorization { user: a, timeout: \"2s\" }\n").expect("valid");
-        assert_eq!(loaded.options.auth_timeout, Some(Duration::from_secs(1)));
-        assert_eq!(loaded.warnings.len(), 1);
+        assert_eq!(loaded.options.auth_timeout, Some(Duration::from_secs(2)));
+        assert!(loaded.warnings.is_empty());
+        assert_eq!(
+            first_error("\nauthorization { user: a, timeout: \"x\" }\n"),
+            r#"test.conf:2:26: error parsing authorization config, 'timeout' time: invalid duration "x""#
+        );
     }
 
     #[test]

@@ -112,6 +112,8 @@ pub(crate) struct Ctx {
     pub store_dir_set: bool,
     /// Where relative file names (TLS files) are looked up: nats-server's working folder.
     pub base_dir: std::path::PathBuf,
+    /// What the start checks need to know (`validate`).
+    pub facts: super::facts::Facts,
     /// Permissions blocks read so far, by the address of the (shared) map they came from.
     pub shared_permissions: std::collections::HashMap<usize, std::sync::Arc<super::PermissionsConfig>>,
 }

@@ -1,46 +1,65 @@
 //! `cluster` (routes between servers): checked as nats-server's `parseCluster`; rnats does
 //! not cluster yet.
 
+use std::time::Duration;
+
 use rnats_conf::Value;
 
 use super::auth::{authorization, permissions};
-use super::check::{go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
-use super::duration::duration_field;
+use super::check::{go_type, Ctx, Item, Shape, Step};
+use super::compression::compression;
+use super::duration::any_duration;
+use super::facts::Cluster;
+use super::facts::Endpoint;
+use super::listen::listener_section;
 use super::misc::urls;
 use super::tls::tls_section;
+use super::{newer, ConfigError};
 
 /// Plain fields of this section besides the listener ones.
-const FIELDS: &[(&str, Shape)] = &[
-    ("name", Shape::Str),
-    ("cluster_advertise", Shape::Str),
-    ("advertise", Shape::Str),
-    ("connect_retries", Shape::Int),
-];
+const FIELDS: &[(&str, Shape)] =
+    &[("cluster_advertise", Shape::Str), ("advertise", Shape::Str), ("connect_retries", Shape::Int)];
 
-/// nats-server's `parseCluster`. A wrong value type ends the block, as in nats-server.
+/// The mode `compression: true` stands for on routes.
+const COMPRESSION_ON: &str = "s2_fast";
+
+/// The longest ping interval of routes: nats-server warns above it.
+const ROUTE_MAX_PING_INTERVAL: Duration = Duration::from_secs(30);
+
+/// nats-server's `parseCluster`. A wrong value type ends the block, as in nats-server. What
+/// the start checks need goes to `ctx.facts.cluster`.
 pub(crate) fn cluster(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
     let Value::Map(fields) = item.value else {
         return ctx.fail(item.pos, format!("Expected map to define cluster, got {}", go_type(item.value)));
     };
-    for entry in fields.iter() {
+    let mut facts = Cluster { pos: Some(item.pos.clone()), ..Cluster::default() };
+    let mut endpoint = Endpoint::default();
+    let step = listener_section(ctx, fields, FIELDS, &mut endpoint, &mut |ctx, key, entry| {
         let it = Item::entry(entry);
-        let key = entry.key.to_ascii_lowercase();
-        if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
-            step?;
-            continue;
-        }
-        match key.as_str() {
+        match key {
+            "name" => {
+                let name = ctx.str(it)?;
+                if name.contains(' ') {
+                    ctx.error(it.pos, "cluster name cannot contain spaces");
+                    return Ok(());
+                }
+                facts.name = name.to_string();
+            }
             "authorization" => {
                 let Ok(auth) = authorization(ctx, it) else {
-                    continue;
+                    return Ok(());
                 };
                 if auth.users.is_some() {
                     ctx.error(it.pos, "Cluster authorization does not allow multiple users");
-                    continue;
+                    return Ok(());
                 }
                 if !auth.token.is_empty() {
                     ctx.error(it.pos, "Cluster authorization does not support tokens");
-                    continue;
+                    return Ok(());
+                }
+                if auth.callout {
+                    ctx.error(it.pos, "Cluster authorization does not support callouts");
+                    return Ok(());
                 }
                 if auth.permissions.is_some() {
                     let reason = r#"setting "permissions" within cluster authorization block is deprecated"#;
@@ -62,31 +81,41 @@ pub(crate) fn cluster(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
                 }
             }
             // Newer than 2.9.10.
-            "pool_size" | "ping_max" => {
+            "pool_size" => facts.pool_size = ctx.int(it)?,
+            "ping_max" => {
                 ctx.int(it)?;
             }
-            "accounts" => {
-                ctx.string_list("accounts", it)?;
+            "accounts" => facts.pinned_accounts = ctx.string_list("accounts", it).unwrap_or_default(),
+            "compression" => {
+                if let Ok(c) = compression(ctx, &entry.key, it, COMPRESSION_ON) {
+                    facts.compression = Some(c);
+                }
             }
-            "compression" => {}
-            "ping_interval" | "write_deadline" => {
-                let field = entry.key.to_ascii_lowercase();
-                duration_field(ctx, &field, it)?;
+            "ping_interval" => {
+                let nanos = any_duration(ctx, "ping_interval", it)?;
+                if nanos > ROUTE_MAX_PING_INTERVAL.as_nanos() as i64 {
+                    let message = "Cluster 'ping_interval' will reset to 30s which is the max for routes";
+                    ctx.go_warnings.push(ConfigError { pos: Some(it.pos.clone()), message: message.into() });
+                }
+            }
+            "write_deadline" => {
+                any_duration(ctx, "write_deadline", it)?;
             }
             "connect_backoff" => {
                 ctx.bool(it)?;
             }
-            "write_timeout" => {
-                ctx.str(it)?;
-            }
+            "write_timeout" => newer::write_timeout(ctx, it)?,
             _ => ctx.unknown_field(entry),
         }
-    }
-    Ok(())
+        Ok(())
+    });
+    facts.endpoint = endpoint;
+    ctx.facts.cluster = Some(facts);
+    step
 }
 
-/// Cases checked against nats-server 2.9.10 (`nats-server -t`): the expected texts are its
-/// output for the same file.
+/// Cases checked against nats-server 2.9.10 and 2.15.1 (`nats-server -t`): the expected texts
+/// are 2.15.1's output for the same file, or what its start says where only the start refuses.
 #[cfg(test)]
 mod nats_server_cases {
     use super::super::testutil::{first_error, options};

@@ -167,25 +167,33 @@ fn with_fraction(value: u64, div: u64) -> String {
     format!("{whole}.{}", digits.trim_end_matches('0'))
 }
 
-/// nats-server's `parseDuration` for a field such as `ping_interval` or `write_deadline`: a
-/// duration string, or (the older form, with a warning) a number of seconds. Negative
-/// durations, which Go accepts but rnats cannot use, are an error.
-pub(crate) fn duration_field(ctx: &mut Ctx, field: &str, item: Item<'_>) -> Step<Duration> {
+/// nats-server's `parseDuration`: a duration string, or (the older form, with a warning) a
+/// number of seconds. In nanoseconds, negative ones too, as Go takes them; for settings rnats
+/// does not act on.
+pub(crate) fn any_duration(ctx: &mut Ctx, field: &str, item: Item<'_>) -> Step<i64> {
     match item.value {
-        Value::String(text) => match parse_go_duration(text) {
-            Ok(nanos) if nanos < 0 => ctx.fail(item.pos, format!("error parsing {field}: negative duration {text:?}")),
-            Ok(nanos) => Ok(Duration::from_nanos(nanos.unsigned_abs())),
-            Err(e) => ctx.fail(item.pos, format!("error parsing {field}: {e}")),
-        },
+        Value::String(text) => {
+            parse_go_duration(text).or_else(|e| ctx.fail(item.pos, format!("error parsing {field}: {e}")))
+        }
         _ => {
             ctx.go_warning(item.pos, field, format!("{field} should be converted to a duration"));
-            let seconds = ctx.int(item)?;
-            match u64::try_from(seconds) {
-                Ok(s) => Ok(Duration::from_secs(s)),
-                Err(_) => ctx.fail(item.pos, format!("error parsing {field}: negative duration {seconds}")),
-            }
+            Ok(ctx.int(item)?.saturating_mul(1_000_000_000))
         }
     }
+}
+
+/// [`any_duration`] for a setting rnats acts on (`ping_interval`, `write_deadline`, ...):
+/// negative durations, which Go accepts but rnats cannot use, are an error.
+pub(crate) fn duration_field(ctx: &mut Ctx, field: &str, item: Item<'_>) -> Step<Duration> {
+    let nanos = any_duration(ctx, field, item)?;
+    if nanos < 0 {
+        let shown = match item.value {
+            Value::String(text) => format!("{text:?}"),
+            other => super::check::go_display(other),
+        };
+        return ctx.fail(item.pos, format!("error parsing {field}: negative duration {shown}"));
+    }
+    Ok(Duration::from_nanos(nanos.unsigned_abs()))
 }
 
 #[cfg(test)]

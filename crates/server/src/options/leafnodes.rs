@@ -1,29 +1,32 @@
-//! `leafnodes` (accepting leaf node connections and soliciting remotes), as nats-server's
-//! `parseLeafNodes` reads it, into [`LeafNodeOptions`].
+//! `leafnodes` (accepting leaf node connections and soliciting remotes), as nats-server
+//! 2.15.1's `parseLeafNodes` reads it, into [`LeafNodeOptions`]. The remotes are read in
+//! `leafnodes_remotes`. Settings rnats does not act on are checked and noted as not active.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
-use std::time::Duration;
 
 use rnats_conf::Value;
 
-use super::auth::{non_empty, permission_subjects, timeout_seconds};
+use super::auth::{auth_timeout, is_public_key, non_empty, proxy_required, PREFIX_USER};
 use super::check::{go_display, go_type, plain_field, Ctx, Item, Shape, Step};
+use super::compression::{compression, is_on};
 use super::duration::duration_field;
 use super::listen::listen_item;
-use super::misc::{url, urls};
 use super::tls::tls_section;
 use super::top::seconds;
-use super::{LeafNodeOptions, LeafUser, RemoteLeaf};
+use super::{leafnodes_remotes, newer, LeafNodeOptions, LeafUser};
 
 /// Plain fields of this section besides the listener ones.
 const FIELDS: &[(&str, Shape)] = &[("leafnode_advertise", Shape::Str), ("advertise", Shape::Str)];
+
+/// The mode `compression: true` stands for on leaf connections.
+pub(crate) const COMPRESSION_ON: &str = "s2_auto";
 
 /// nats-server's `parseLeafNodes`.
 pub(crate) fn leafnodes(ctx: &mut Ctx, item: Item<'_>) -> Step<LeafNodeOptions> {
     let Value::Map(fields) = item.value else {
         return ctx.fail(item.pos, format!("Expected map to define a leafnode, got {}", go_type(item.value)));
     };
+    ctx.facts.place("leafnodes", item.pos);
     let mut leaf = LeafNodeOptions::default();
     for entry in fields.iter() {
         let it = Item::entry(entry);
@@ -50,6 +53,7 @@ pub(crate) fn leafnodes(ctx: &mut Ctx, item: Item<'_>) -> Step<LeafNodeOptions> 
         }
         if let Some(step) = plain_field(ctx, &[FIELDS], &key, it) {
             step?;
+            inactive(ctx, it, &key);
             continue;
         }
         match key.as_str() {
@@ -59,38 +63,47 @@ pub(crate) fn leafnodes(ctx: &mut Ctx, item: Item<'_>) -> Step<LeafNodeOptions> 
                 }
             }
             "remotes" => {
-                if let Ok(remotes) = remotes(ctx, it) {
+                if let Ok(remotes) = leafnodes_remotes::remotes(ctx, it) {
                     leaf.remotes = remotes;
                 }
             }
-            "reconnect" | "reconnect_delay" | "reconnect_interval" => match it.value {
-                // Newer servers also take a duration string.
-                Value::String(_) => {
-                    leaf.reconnect = Some(duration_field(ctx, "reconnect", it)?);
-                }
-                _ => {
-                    let n = ctx.int(it)?;
-                    leaf.reconnect = u64::try_from(n).ok().filter(|&n| n > 0).map(Duration::from_secs);
-                }
-            },
+            "reconnect" | "reconnect_delay" | "reconnect_interval" => {
+                let delay = duration_field(ctx, "reconnect", it)?;
+                leaf.reconnect = (!delay.is_zero()).then_some(delay);
+            }
             "tls" => {
                 if let Ok(tls) = tls_section(ctx, it, true) {
+                    super::tls_serve::listener(ctx, it.pos, &tls);
                     leaf.tls = Some(tls);
                 }
             }
-            "no_advertise" => {
+            "no_advertise" | "isolate_leafnode_interest" | "isolate" => {
                 ctx.bool(it)?;
+                inactive(ctx, it, &key);
             }
             // Newer than 2.9.10.
-            "min_version" => {
-                ctx.str(it)?;
+            "min_version" | "minimum_version" => {
+                if let Err(problem) = min_version(ctx.str(it)?) {
+                    ctx.error(it.pos, problem);
+                    continue;
+                }
+                inactive(ctx, it, &key);
             }
-            "compression" => {}
-            "write_deadline" => {
-                duration_field(ctx, "write_deadline", it)?;
+            "compression" => {
+                if let Ok(c) = compression(ctx, &entry.key, it, COMPRESSION_ON) {
+                    if is_on(&c) {
+                        inactive(ctx, it, &key);
+                    }
+                    ctx.facts.leaf_compression.insert(0, c);
+                }
             }
-            "isolate_leafnode_interest" | "isolate" => {
-                ctx.bool(it)?;
+            "dial_timeout" | "write_deadline" => {
+                super::duration::any_duration(ctx, &key, it)?;
+                inactive(ctx, it, &key);
+            }
+            "write_timeout" => {
+                newer::write_timeout(ctx, it)?;
+                inactive(ctx, it, &key);
             }
             _ => ctx.unknown_field(entry),
         }
@@ -98,19 +111,40 @@ pub(crate) fn leafnodes(ctx: &mut Ctx, item: Item<'_>) -> Step<LeafNodeOptions> 
     Ok(leaf)
 }
 
+/// rnats's note for a leaf node setting it accepts but does not act on.
+pub(crate) fn inactive(ctx: &mut Ctx, item: Item<'_>, key: &str) {
+    ctx.note(item.pos, format!("leafnodes {key} is not supported yet by rnats; the setting is ignored"));
+}
+
 /// nats-server's `parseLeafAuthorization` and `validateLeafNodeAuthOptions`. Returns the
 /// validation problem, if any.
 fn leaf_authorization(ctx: &mut Ctx, item: Item<'_>, leaf: &mut LeafNodeOptions) -> Step<Option<String>> {
     let map = ctx.map(item)?;
     let mut users: Option<Vec<LeafUser>> = None;
+    let mut nkey = false;
     for entry in map.iter() {
         let it = Item::entry(entry);
         match entry.key.to_ascii_lowercase().as_str() {
             "user" | "username" => leaf.user = non_empty(ctx.str(it)?),
             "pass" | "password" => leaf.password = non_empty(ctx.str(it)?),
-            "account" => leaf.account = non_empty(ctx.str(it)?),
-            "timeout" => leaf.auth_timeout = seconds(timeout_seconds(ctx, it)),
+            "account" => {
+                leaf.account = non_empty(ctx.str(it)?);
+                ctx.facts.place("leafnodes.authorization.account", it.pos);
+            }
+            "timeout" => leaf.auth_timeout = seconds(auth_timeout(ctx, "leafnode authorization", it)?),
             "users" => users = leaf_users(ctx, it).ok(),
+            // Newer than 2.9.10.
+            "nkey" => {
+                let key = ctx.str(it)?;
+                if !is_public_key(key, PREFIX_USER) {
+                    ctx.error(it.pos, "Not a valid public nkey for leafnode authorization");
+                } else if !key.is_empty() {
+                    nkey = true;
+                    // Ignoring it would let leaf nodes in without the key.
+                    ctx.security_gap(it.pos, "leafnodes authorization nkey is not supported yet by rnats");
+                }
+            }
+            "proxy_required" => proxy_required(ctx, it)?,
             _ => ctx.unknown_field(entry),
         }
     }
@@ -119,6 +153,9 @@ fn leaf_authorization(ctx: &mut Ctx, item: Item<'_>, leaf: &mut LeafNodeOptions)
     };
     if leaf.user.is_some() {
         return Ok(Some("can not have a single user/pass and a users array".into()));
+    }
+    if nkey {
+        return Ok(Some("can not have a single nkey and a users array".into()));
     }
     let mut seen = HashSet::new();
     for user in &users {
@@ -148,7 +185,11 @@ fn leaf_users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<LeafUser>> {
             match entry.key.to_ascii_lowercase().as_str() {
                 "user" | "username" => user.user = ctx.str(it)?.to_string(),
                 "pass" | "password" => user.password = non_empty(ctx.str(it)?),
-                "account" => user.account = non_empty(ctx.str(it)?),
+                "account" => {
+                    user.account = non_empty(ctx.str(it)?);
+                    ctx.facts.place(format!("leafnodes.users.{}.account", users.len()), it.pos);
+                }
+                "proxy_required" => proxy_required(ctx, it)?,
                 _ => ctx.unknown_field(entry),
             }
         }
@@ -157,94 +198,53 @@ fn leaf_users(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<LeafUser>> {
     Ok(users)
 }
 
-/// nats-server's `parseRemoteLeafNodes`: `[ {url(s), account, credentials, tls, ...}, ... ]`.
-fn remotes(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<RemoteLeaf>> {
-    let Value::Array(elements) = item.value else {
-        return ctx.fail(item.pos, format!("Expected remotes field to be an array, got {}", go_type(item.value)));
-    };
-    let mut remotes = Vec::with_capacity(elements.len());
-    for element in elements.iter() {
-        let Value::Map(fields) = &element.value else {
-            let message =
-                format!("Expected remote leafnode entry to be a map/struct, got {}", go_display(&element.value));
-            ctx.error(&element.pos, message);
-            continue;
-        };
-        let mut remote = RemoteLeaf::default();
-        for entry in fields.iter() {
-            let it = Item::entry(entry);
-            match entry.key.to_ascii_lowercase().as_str() {
-                "no_randomize" | "dont_randomize" => remote.no_randomize = ctx.bool(it)?,
-                "hub"
-                | "ws_compress"
-                | "ws_compression"
-                | "websocket_compress"
-                | "websocket_compression"
-                | "ws_no_masking"
-                | "websocket_no_masking" => {
-                    ctx.bool(it)?;
-                }
-                "url" | "urls" => match it.value {
-                    Value::Array(elements) => {
-                        urls(ctx, "leafnode", it)?;
-                        for element in elements.iter() {
-                            if let Value::String(text) = &element.value {
-                                remote.urls.push(text.trim().to_string());
-                            }
-                        }
-                    }
-                    Value::String(text) => {
-                        url(ctx, "leafnode", it)?;
-                        remote.urls.push(text.trim().to_string());
-                    }
-                    other => {
-                        let message =
-                            format!("Expected remote leafnode url to be an array or string, got {}", go_display(other));
-                        ctx.error(it.pos, message);
-                    }
-                },
-                "account" | "local" => remote.account = non_empty(ctx.str(it)?),
-                "creds" | "credentials" => remote.credentials = non_empty(ctx.str(it)?).map(PathBuf::from),
-                "tls" => {
-                    if let Ok(tls) = tls_section(ctx, it, true) {
-                        remote.tls = Some(tls);
-                    }
-                }
-                "deny_imports" | "deny_import" => {
-                    remote.deny_imports = permission_subjects(ctx, it, true).unwrap_or_default();
-                }
-                "deny_exports" | "deny_export" => {
-                    remote.deny_exports = permission_subjects(ctx, it, true).unwrap_or_default();
-                }
-                // Newer than 2.9.10.
-                "nkey" | "first_info_timeout" => {}
-                "disabled" => {
-                    ctx.bool(it)?;
-                }
-                "jetstream_cluster_migrate"
-                | "jetstream_cluster_migrate_delay"
-                | "compression"
-                | "proxy"
-                | "connect_backoff"
-                | "local_is_hub" => {}
-                _ => ctx.unknown_field(entry),
-            }
-        }
-        remotes.push(remote);
+/// `min_version`: a semantic version (strictly as semver.org writes it) of at least 2.8.0.
+fn min_version(text: &str) -> Result<(), String> {
+    let invalid = || "invalid leafnode's minimum version: invalid semver".to_string();
+    let (rest, build) = text.split_once('+').map_or((text, None), |(r, b)| (r, Some(b)));
+    let (core, pre) = rest.split_once('-').map_or((rest, None), |(c, p)| (c, Some(p)));
+    let identifier = |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let number = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && (n == "0" || !n.starts_with('0'));
+    let pre_ok = pre.is_none_or(|p| {
+        p.split('.').all(|id| identifier(id) && (number(id) || !id.bytes().all(|b| b.is_ascii_digit())))
+    });
+    let build_ok = build.is_none_or(|b| b.split('.').all(identifier));
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.len() != 3 || !parts.iter().all(|p| number(p)) || !pre_ok || !build_ok {
+        return Err(invalid());
     }
-    Ok(remotes)
+    let version: Vec<u64> = parts.iter().map(|p| p.parse().unwrap_or(u64::MAX)).collect();
+    if (version[0], version[1], version[2]) < (2, 8, 0) {
+        return Err("the minimum version should be at least 2.8.0".into());
+    }
+    Ok(())
 }
 
-/// Cases checked against nats-server 2.9.10 (`nats-server -t`): the expected texts are its
-/// output for the same file.
+#[cfg(test)]
+mod tests {
+    use super::min_version;
+
+    #[test]
+    fn minimum_versions_as_semver() {
+        assert_eq!(min_version("2.10.0"), Ok(()));
+        assert_eq!(min_version("2.8.0-beta.1+abc"), Ok(()));
+        assert_eq!(min_version("2.7.9"), Err("the minimum version should be at least 2.8.0".into()));
+        for bad in ["abc", "v2.10.0", "2.10", "02.10.0", "2.10.0-", "2.10.0-01"] {
+            assert_eq!(min_version(bad), Err("invalid leafnode's minimum version: invalid semver".into()), "{bad}");
+        }
+    }
+}
+
+/// Cases checked against nats-server 2.9.10 and 2.15.1 (`nats-server -t`): the expected texts
+/// are 2.15.1's output for the same file, or what its start says where only the start refuses.
 #[cfg(test)]
 mod nats_server_cases {
     use super::super::testutil::{first_error, options};
 
     #[test]
     fn same_verdict_as_nats_server() {
-        options("\nleafnodes { listen: \"0.0.0.0:7422\", no_advertise: true, reconnect: 5, remotes: [ {url: \"nats://a:7422\", account: A, credentials: \"/tmp/x.creds\", deny_imports: [\"a.>\"], hub: false} ] }\n");
-        options("\nleaf { port: 7422, authorization { user: a, password: b, account: X, timeout: 1 } }\n");
+        options("\nleafnodes { listen: \"0.0.0.0:7422\", no_advertise: true, reconnect: \"5s\", remotes: [ {url: \"nats://a:7422\", account: A, credentials: \"/tmp/x.creds\", deny_imports: [\"a.>\"], hub: false} ] }\naccounts { A {} }\n");
+        options("\nleaf { port: 7422, authorization { user: a, password: b, account: X, timeout: 1 } }\naccounts { X {} }\n");
         assert_eq!(first_error("\nleafnodes = 5\n"), r#"test.conf:2:1: Expected map to define a leafnode, got int64"#);
         assert_eq!(
             first_error("\nleafnodes { remotes: 5 }\n"),
@@ -287,7 +287,7 @@ mod nats_server_cases {
         assert_eq!(first_error("\nleafnodes { foo: 1 }\n"), r#"test.conf:2:13: unknown field "foo""#);
         assert_eq!(
             first_error("\nleafnodes { tls { foo: 1 } }\n"),
-            r#"test.conf:2:19: error parsing tls config, unknown field ["foo"]"#
+            r#"test.conf:2:19: error parsing tls config, unknown field "foo""#
         );
     }
 }

@@ -1,9 +1,10 @@
 //! `listen`-style addresses: a bare port, or `host:port` split as Go's `net.SplitHostPort`
 //! does (`[::1]:4222`, `:4222`, `0.0.0.0:-1`).
 
-use rnats_conf::Value;
+use rnats_conf::{Entry, Map, Value};
 
-use super::check::{go_type, Ctx, Item, Step};
+use super::check::{go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
+use super::facts::Endpoint;
 
 /// A parsed `listen` value. An empty host means "the default host", as in nats-server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +75,51 @@ pub(crate) fn parse_listen(value: &Value) -> Result<HostPort, String> {
 /// [`parse_listen`] with the error recorded at the item.
 pub(crate) fn listen_item(ctx: &mut Ctx, item: Item<'_>) -> Step<HostPort> {
     parse_listen(item.value).or_else(|e| ctx.fail(item.pos, e))
+}
+
+/// A section's `listen`, `port`, `host` or `net` entry (`None` for any other key), noted in
+/// `endpoint`. A wrong `listen` is reported and the section goes on, as in nats-server; a
+/// value of the wrong type aborts the section.
+pub(crate) fn listener_entry(ctx: &mut Ctx, key: &str, item: Item<'_>, endpoint: &mut Endpoint) -> Option<Step<()>> {
+    let step = match key {
+        "listen" => {
+            if let Ok(hp) = listen_item(ctx, item) {
+                endpoint.host = hp.host;
+                endpoint.port = hp.port;
+            }
+            Ok(())
+        }
+        "port" => ctx.int(item).map(|port| endpoint.port = port),
+        "host" | "net" => ctx.str(item).map(|host| endpoint.host = host.to_string()),
+        _ => return None,
+    };
+    Some(step)
+}
+
+/// The entries of a section with a listener of its own (cluster, gateway, websocket, mqtt):
+/// the listener keys are noted in `endpoint`, the section's plain `fields` checked, and the
+/// rest (with the key lower-cased) handed to `other`. An aborted step ends the section.
+pub(crate) fn listener_section(
+    ctx: &mut Ctx,
+    entries: &Map,
+    fields: &[(&str, Shape)],
+    endpoint: &mut Endpoint,
+    other: &mut dyn FnMut(&mut Ctx, &str, &Entry) -> Step<()>,
+) -> Step<()> {
+    for entry in entries.iter() {
+        let it = Item::entry(entry);
+        let key = entry.key.to_ascii_lowercase();
+        if let Some(step) = listener_entry(ctx, &key, it, endpoint) {
+            step?;
+            continue;
+        }
+        if let Some(step) = plain_field(ctx, &[LISTENER, fields], &key, it) {
+            step?;
+            continue;
+        }
+        other(ctx, &key, entry)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,26 +11,38 @@
 //! (`authorization`, users, permissions), `accounts`, `tls`, `cluster`, `gateway`,
 //! `leafnodes`, `websocket`, `mqtt`, `jetstream`, `operator` (operator, trusted keys,
 //! resolvers) and `misc` (the remaining shapes); `check`, `duration` and `listen` hold the
-//! shared pieces. `validate` holds the checks nats-server makes only when a server is created.
+//! shared pieces. `validate` (and `validate_unbuilt`, over what the parsers noted in `facts`)
+//! holds the checks nats-server makes only when a server is created or started; rnats makes
+//! them when reading the file too.
 
 mod accounts;
 mod auth;
 mod check;
 mod cluster;
+mod compression;
 mod duration;
+mod facts;
 mod gateway;
 mod jetstream;
 mod leafnodes;
+mod leafnodes_remotes;
 mod limit;
 mod listen;
 mod misc;
 mod mqtt;
+mod newer;
 mod operator;
 mod tls;
 mod tls_files;
+mod tls_names;
+mod tls_newer;
+mod tls_pem;
+mod tls_serve;
 mod top;
 mod validate;
+mod validate_unbuilt;
 mod websocket;
+mod writable;
 
 pub(crate) use duration::format_go_duration;
 
@@ -229,6 +241,8 @@ pub struct RemoteLeaf {
     pub deny_exports: Vec<String>,
     /// Try the URLs in order rather than shuffled.
     pub no_randomize: bool,
+    /// `disabled`: configured but not to be connected.
+    pub disabled: bool,
 }
 
 /// A stream import that nats-server's rules allow: messages published in `exporter` on
@@ -405,11 +419,25 @@ pub struct Loaded {
     /// number of seconds for a duration) and rnats's (`FILE:LINE:COL: cluster is not
     /// supported yet by rnats; the setting is ignored`).
     pub warnings: Vec<String>,
+    /// How many of `warnings`, from the first, are nats-server's own: they fail its `-t`
+    /// (not its start), so they fail rnats's `-t` too.
+    pub config_warnings: usize,
     /// The subset of `warnings` about security settings rnats cannot enforce yet (TLS, users,
-    /// permissions, accounts, operator mode). `rnats-server` refuses to run with any of them
-    /// (a config check with `-t` still passes): serving plaintext or unauthenticated where the
-    /// file asks for protection would be worse than not starting.
+    /// permissions, accounts, operator mode). `rnats-server` refuses to run with any of them,
+    /// and `-t` says so: serving plaintext or unauthenticated where the file asks for
+    /// protection would be worse than not starting.
     pub security_gaps: Vec<String>,
+    /// What the parsers noted for the start checks, for [`Loaded::check`].
+    facts: std::sync::Arc<facts::Facts>,
+}
+
+impl Loaded {
+    /// The start checks (already passed by the file's own options) over `options`, which
+    /// command-line flags may have changed since: the error names the file's key where the
+    /// problem is one.
+    pub fn check(&self, options: &Options) -> Result<(), ConfigError> {
+        validate::check(options, &self.facts).map_err(|e| ConfigError { pos: e.pos, message: e.message })
+    }
 }
 
 /// A configuration error, displayed exactly as nats-server prints it:
@@ -465,12 +493,21 @@ pub fn from_map(map: &rnats_conf::Map) -> Result<Loaded, Vec<ConfigError>> {
 /// [`from_map`] with relative file names taken from `dir` (see [`load_config_in`]).
 pub fn from_map_in(map: &rnats_conf::Map, dir: &Path) -> Result<Loaded, Vec<ConfigError>> {
     let mut ctx = check::Ctx { base_dir: dir.to_path_buf(), ..check::Ctx::default() };
+    ctx.facts.base_dir = dir.to_path_buf();
     let mut options = Options::default();
     top::apply(&mut ctx, &mut options, map);
     if ctx.errors.is_empty() {
+        // What nats-server checks only when it starts: refused here so `-t` is a promise.
+        if let Err(invalid) = validate::check(&options, &ctx.facts) {
+            ctx.errors.push(ConfigError { pos: invalid.pos, message: invalid.message });
+        }
+    }
+    if ctx.errors.is_empty() {
         let mut warnings: Vec<String> = ctx.go_warnings.iter().map(ToString::to_string).collect();
+        let config_warnings = warnings.len();
         warnings.extend(ctx.notes);
-        Ok(Loaded { options, warnings, security_gaps: ctx.security_gaps })
+        let facts = std::sync::Arc::new(ctx.facts);
+        Ok(Loaded { options, warnings, config_warnings, security_gaps: ctx.security_gaps, facts })
     } else {
         let mut errors = ctx.go_warnings;
         errors.extend(ctx.errors);

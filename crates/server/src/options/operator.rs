@@ -1,5 +1,6 @@
 //! Operator (JWT) mode: `operator`, `trusted`, `resolver`, `resolver_preload`. Checked as
-//! nats-server does without reading the files they name; rnats has no JWT mode yet.
+//! nats-server does; an operator JWT file must be readable and hold a JWT (its claims are not
+//! checked: rnats has no JWT mode yet and refuses to run with one).
 
 use rnats_conf::Value;
 
@@ -7,13 +8,47 @@ use super::auth::{is_public_key, PREFIX_OPERATOR};
 use super::check::{go_type, Ctx, Item, Step};
 use super::duration::parse_go_duration;
 
-/// `operator`: the operator JWT (a file name or the JWT itself).
+/// `operator`: operator JWTs (file names or the JWTs themselves), one or a list.
 pub(crate) fn operator(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
-    match item.value {
-        Value::String(_) => Ok(()),
-        // nats-server 2.9 takes a single operator only: an array is refused too.
-        other => ctx.fail(item.pos, format!("error parsing operators: unsupported type {}", go_type(other))),
+    let jwts: Vec<&str> = match item.value {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(elements) => {
+            let mut jwts = Vec::with_capacity(elements.len());
+            for element in elements.iter() {
+                let Value::String(s) = &element.value else {
+                    let message = "error parsing operators: unsupported type *conf.token where string is expected";
+                    ctx.error(item.pos, message);
+                    break;
+                };
+                jwts.push(s.as_str());
+            }
+            jwts
+        }
+        other => return ctx.fail(item.pos, format!("error parsing operators: unsupported type {}", go_type(other))),
+    };
+    for jwt in &jwts {
+        match read_operator_jwt(&ctx.base_dir, jwt) {
+            Ok(()) => ctx.facts.operator_mode = true,
+            Err(e) => ctx.error(item.pos, format!("error parsing operator JWT: {e}")),
+        }
     }
+    Ok(())
+}
+
+/// An operator JWT from a file, or inline (text starting as a JWT does) when no such file
+/// exists: it must at least have a JWT's three parts.
+fn read_operator_jwt(base: &std::path::Path, name: &str) -> Result<(), String> {
+    let contents = match std::fs::read(base.join(name)) {
+        Ok(contents) => String::from_utf8_lossy(&contents).into_owned(),
+        Err(_) if name.starts_with("eyJ") => name.to_string(),
+        Err(e) => return Err(format!("open {name}: {}", crate::errors::go_os_error(&e))),
+    };
+    // A decorated file (`nsc` output) holds the JWT between BEGIN/END lines.
+    let jwt = contents.lines().map(str::trim).find(|line| line.starts_with("eyJ")).unwrap_or(contents.trim());
+    if jwt.split('.').count() != 3 {
+        return Err("expected 3 chunks".into());
+    }
+    Ok(())
 }
 
 /// `trusted`/`trusted_keys`: operator public nkeys.
@@ -55,25 +90,23 @@ pub(crate) fn trusted(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
 const RESOLVER_USAGE: &str = r#"error parsing account resolver, should be MEM or  URL("url") or a map containing dir and type state=[FULL|CACHE])"#;
 
 /// `resolver`: `MEM`, `URL("...")`, or `{type: full|cache, dir: ...}`.
-pub(crate) fn resolver(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
+/// Returns whether it keeps accounts in a folder (`FULL` or `CACHE`).
+pub(crate) fn resolver(ctx: &mut Ctx, item: Item<'_>) -> Step<bool> {
     match item.value {
         Value::String(s) => {
             let upper = s.to_ascii_uppercase();
             if upper.contains("MEM") {
-                return Ok(());
+                return Ok(false);
             }
             // URL or URL("address"); nats-server does not look further at the address.
             if upper.contains("URL") {
-                return Ok(());
+                return Ok(false);
             }
             ctx.fail(item.pos, RESOLVER_USAGE)
         }
         Value::Map(fields) => {
-            let mut dir = String::new();
-            let mut kind = String::new();
-            let mut allow_delete = false;
-            let mut ttl = false;
-            let mut interval = false;
+            let (mut dir, mut kind) = (String::new(), String::new());
+            let (mut allow_delete, mut hard_delete, mut ttl, mut interval) = (false, false, false, false);
             for entry in fields.iter() {
                 let it = Item::entry(entry);
                 // nats-server looks these keys up case-sensitively and ignores others.
@@ -81,6 +114,10 @@ pub(crate) fn resolver(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
                     "dir" => dir = ctx.str(it)?.to_string(),
                     "type" => kind = ctx.str(it)?.to_string(),
                     "allow_delete" => allow_delete = ctx.bool(it)?,
+                    "hard_delete" => {
+                        ctx.bool(it)?;
+                        hard_delete = true;
+                    }
                     "limit" => {
                         ctx.int(it)?;
                     }
@@ -97,25 +134,41 @@ pub(crate) fn resolver(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
                     _ => {}
                 }
             }
-            if dir.is_empty() {
-                return ctx.fail(item.pos, "dir has no value and needs to point to a directory");
-            }
+            let check_dir = |ctx: &mut Ctx| {
+                if dir.is_empty() {
+                    ctx.error(item.pos, "dir has no value and needs to point to a directory");
+                } else if let Ok(meta) = std::fs::metadata(ctx.base_dir.join(&dir)) {
+                    use std::os::unix::fs::PermissionsExt;
+                    if !meta.is_dir() || meta.permissions().mode() & 0o100 == 0 {
+                        ctx.error(item.pos, "dir needs to point to an accessible directory");
+                    }
+                }
+            };
             match kind.to_ascii_uppercase().as_str() {
                 "CACHE" => {
+                    check_dir(ctx);
                     if interval {
                         ctx.error(item.pos, "CACHE does not accept sync");
                     }
                     if allow_delete {
                         ctx.error(item.pos, "CACHE does not accept allow_delete");
                     }
-                    Ok(())
+                    if hard_delete {
+                        ctx.error(item.pos, "CACHE does not accept hard_delete");
+                    }
+                    Ok(true)
                 }
                 "FULL" => {
+                    check_dir(ctx);
                     if ttl {
                         ctx.error(item.pos, "FULL does not accept ttl");
                     }
-                    Ok(())
+                    if hard_delete && !allow_delete {
+                        ctx.error(item.pos, "hard_delete has no effect without delete");
+                    }
+                    Ok(true)
                 }
+                "MEM" | "MEMORY" => Ok(false),
                 _ => ctx.fail(item.pos, RESOLVER_USAGE),
             }
         }
@@ -146,8 +199,8 @@ fn looks_like_jwt(text: &str) -> bool {
         && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'='))
 }
 
-/// Cases checked against nats-server 2.9.10 (`nats-server -t`): the expected texts are its
-/// output for the same file.
+/// Cases checked against nats-server 2.9.10 and 2.15.1 (`nats-server -t`): the expected texts
+/// are 2.15.1's output for the same file, or what its start says where only the start refuses.
 #[cfg(test)]
 mod nats_server_cases {
     use super::super::testutil::{first_error, options};
@@ -156,7 +209,7 @@ mod nats_server_cases {
     fn same_verdict_as_nats_server() {
         assert_eq!(
             first_error("\noperator = [\"a.jwt\"]\n"),
-            r#"test.conf:2:1: error parsing operators: unsupported type []interface {}"#
+            r#"test.conf:2:1: error parsing operator JWT: open a.jwt: no such file or directory"#
         );
         assert_eq!(
             first_error("\noperator = 5\n"),
@@ -175,8 +228,16 @@ mod nats_server_cases {
             first_error("\nresolver = { type: x, dir: \"/tmp\" }\n"),
             r#"test.conf:2:1: error parsing account resolver, should be MEM or  URL("url") or a map containing dir and type state=[FULL|CACHE])"#
         );
-        options("\nresolver = { type: full, dir: \"/tmp\", allow_delete: true, interval: \"2m\", limit: 1000 }\n");
-        options("\nresolver = { type: cache, dir: \"/tmp\", ttl: \"2m\", limit: 10 }\n");
+        // A folder resolver starts only with trusted operators (else: no operator key found).
+        let trusted = format!("\ntrusted = {}\n", nkeys::KeyPair::new_operator().public_key());
+        options(&format!(
+            "{trusted}resolver = {{ type: full, dir: \"/tmp\", allow_delete: true, interval: \"2m\", limit: 1000 }}\n"
+        ));
+        options(&format!("{trusted}resolver = {{ type: cache, dir: \"/tmp\", ttl: \"2m\", limit: 10 }}\n"));
+        assert_eq!(
+            first_error("\nresolver = { type: full, dir: \"/tmp\" }\n"),
+            "test.conf:2:1: Could not start resolver: no operator key found"
+        );
         assert_eq!(
             first_error("\nresolver = { type: cache, dir: \"/tmp\", allow_delete: true }\n"),
             r#"test.conf:2:1: CACHE does not accept allow_delete"#

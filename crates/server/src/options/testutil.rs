@@ -5,11 +5,12 @@ use std::sync::OnceLock;
 
 use super::{from_map_in, ConfigError, Loaded, Options};
 
-/// TLS file names the unit tests use: they exist (empty) in the folder [`load`] reads from.
-const TLS_FILES: [&str; 6] = ["a.pem", "a.key", "b.pem", "b.key", "ca.pem", "x"];
+/// TLS files the unit tests name, in the folder [`load`] reads from: two certificate/key
+/// pairs (`a`, `b`) and a CA file (`ca.pem`, `x`).
+const TLS_PAIRS: [(&str, &str); 2] = [("a.pem", "a.key"), ("b.pem", "b.key")];
 
 /// Parses `text` (as file `test.conf`) and interprets it, with relative file names taken from
-/// a folder that holds [`TLS_FILES`].
+/// a folder that holds [`TLS_PAIRS`].
 pub(crate) fn load(text: &str) -> Result<Loaded, Vec<ConfigError>> {
     let map = rnats_conf::parse_str(text, Path::new("test.conf")).expect("test configuration has valid syntax");
     from_map_in(&map, tls_dir())
@@ -20,8 +21,13 @@ fn tls_dir() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("rnats-options-tests-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("test folder");
-        for name in TLS_FILES {
-            std::fs::write(dir.join(name), b"").expect("test TLS file");
+        for (cert_file, key_file) in TLS_PAIRS {
+            let pair = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+            std::fs::write(dir.join(cert_file), pair.cert.pem()).expect("test certificate");
+            std::fs::write(dir.join(key_file), pair.signing_key.serialize_pem()).expect("test key");
+            for ca in ["ca.pem", "x"] {
+                std::fs::write(dir.join(ca), pair.cert.pem()).expect("test CA file");
+            }
         }
         dir
     })

@@ -8,44 +8,10 @@ use std::time::Duration;
 
 use rnats_conf::Value;
 
-use super::check::{Ctx, Item, Step};
+use super::check::{go_display, Ctx, Item, Step};
 use super::duration::parse_go_duration;
 use super::TlsConfig;
-
-/// Cipher suite names nats-server accepts: 2.9's table and the names newer versions take
-/// from Go's `tls.CipherSuites()`/`tls.InsecureCipherSuites()`.
-const CIPHERS: [&str; 27] = [
-    "TLS_RSA_WITH_RC4_128_SHA",
-    "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
-    "TLS_RSA_WITH_AES_128_CBC_SHA",
-    "TLS_RSA_WITH_AES_128_CBC_SHA256",
-    "TLS_RSA_WITH_AES_256_CBC_SHA",
-    "TLS_RSA_WITH_AES_128_GCM_SHA256",
-    "TLS_RSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA",
-    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-    "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
-    "TLS_ECDHE_RSA_WITH_RC4_128_SHA",
-    "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
-    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
-    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-    "TLS_AES_128_GCM_SHA256",
-    "TLS_AES_256_GCM_SHA384",
-    "TLS_CHACHA20_POLY1305_SHA256",
-];
-
-/// Curve names nats-server accepts.
-const CURVES: [&str; 4] = ["X25519", "CurveP256", "CurveP384", "CurveP521"];
+use super::{tls_names, tls_newer};
 
 /// A `tls` block where nats-server also builds the TLS configuration (`GenTLSConfig`): a
 /// certificate needs its key and the other way round. `client_ctx`: the block belongs to a
@@ -69,6 +35,8 @@ pub(crate) fn tls_section(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> St
 pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step<TlsConfig> {
     let map = ctx.map(item)?;
     let mut block = TlsConfig::default();
+    let mut allow_insecure = false;
+    let mut insecure_suites = Vec::new();
     for entry in map.iter() {
         let it = Item::entry(entry);
         let key = entry.key.to_ascii_lowercase();
@@ -85,9 +53,11 @@ pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step
                     _ => block.ca_file = path,
                 }
             }
-            "insecure" | "verify" | "verify_and_map" | "verify_cert_and_check_known_urls"
-            // Newer than 2.9.10.
-            | "allow_insecure_cipher_suites" | "cert_match_skip_invalid" => {
+            "insecure"
+            | "verify"
+            | "verify_and_map"
+            | "verify_cert_and_check_known_urls"
+            | "allow_insecure_cipher_suites" => {
                 let Value::Bool(on) = it.value else {
                     return fail(ctx, &format!("expected '{key}' to be a boolean"));
                 };
@@ -103,7 +73,7 @@ pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step
                     }
                     "verify_cert_and_check_known_urls" => block.verify |= *on,
                     "insecure" => block.insecure = *on,
-                    _ => {}
+                    _ => allow_insecure = *on,
                 }
             }
             "cipher_suites" | "curve_preferences" => {
@@ -113,15 +83,18 @@ pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step
                 }
                 for element in elements {
                     let name = ctx.str(Item::element(element))?;
-                    if key == "cipher_suites" && !CIPHERS.contains(&name) {
-                        return ctx.fail(&element.pos, format!("unrecognized cipher {name}"));
-                    }
-                    if key == "curve_preferences" && !CURVES.contains(&name) {
-                        return ctx.fail(&element.pos, format!("unrecognized curve preference {name}"));
-                    }
                     if key == "cipher_suites" {
+                        let Some(insecure) = tls_names::cipher(name) else {
+                            return ctx.fail(&element.pos, format!("unrecognized cipher {name}"));
+                        };
+                        if insecure {
+                            insecure_suites.push(name.to_string());
+                        }
                         block.cipher_suites.push(name.to_string());
                     } else {
+                        if !tls_names::curve(name) {
+                            return ctx.fail(&element.pos, format!("unrecognized curve preference {name}"));
+                        }
                         block.curve_preferences.push(name.to_string());
                     }
                 }
@@ -158,79 +131,47 @@ pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step
                     block.pinned_certs.push(entry);
                 }
             }
-            // Newer than 2.9.10: accepted as the newer servers accept them.
-            "certs" | "certificates" => block.certs = certificates(ctx, it)?,
-            "handshake_first" | "first" | "immediate" => block.handshake_first = handshake_first(ctx, it, &entry.key)?,
-            "min_version" => block.min_version = Some(ctx.str(it)?.to_string()),
-            "cert_store" | "cert_match_by" | "cert_match" => {
-                ctx.str(it)?;
-                block.unsupported.push(key.clone());
+            "min_version" => {
+                let version = match it.value {
+                    Value::String(text) => tls_names::min_version(text),
+                    other => Err(format!("'min_version' wrong type: {}", go_display(other))),
+                };
+                match version {
+                    Ok(version) => block.min_version = Some(version.to_string()),
+                    Err(e) => return ctx.fail(it.pos, format!("error parsing tls config: {e}")),
+                }
             }
-            "ca_certs_match" => {
-                ctx.string_list("ca_certs_match", it)?;
-                block.unsupported.push(key.clone());
+            // Newer than 2.9.10.
+            "certs" | "certificates" => block.certs = tls_newer::certificates(ctx, it)?,
+            "handshake_first" | "first" | "immediate" => {
+                block.handshake_first = tls_newer::handshake_first(ctx, it, &entry.key)?;
             }
             "ocsp_peer" => {
-                if !matches!(it.value, Value::Bool(_) | Value::Map(_)) {
-                    return fail(ctx, "'ocsp_peer' wrong type");
+                if tls_newer::ocsp_peer(ctx, it)? {
+                    block.unsupported.push(key.clone());
                 }
-                block.unsupported.push(key.clone());
             }
-            _ => return fail(ctx, &format!("unknown field [{:?}]", entry.key)),
+            "cert_store" | "cert_match_by" | "cert_match" | "cert_match_skip_invalid" | "ca_certs_match" => {
+                tls_newer::cert_store(ctx, &key, it)?;
+            }
+            _ => return fail(ctx, &format!("unknown field {:?}", entry.key)),
         }
+    }
+    if !block.certs.is_empty() && block.cert_file.is_some() {
+        return ctx.fail(item.pos, "error parsing tls config, cannot combine 'cert_file' option with 'certs' option");
+    }
+    if !allow_insecure && !insecure_suites.is_empty() {
+        let message = format!(
+            "insecure cipher suites configured without 'allow_insecure_cipher_suites' option set: {}",
+            insecure_suites.join(", ")
+        );
+        return ctx.fail(item.pos, message);
     }
     Ok(block)
 }
 
-/// `handshake_first` (newer than 2.9.10): `true`/"on" for TLS before INFO, "auto" or a
-/// duration for TLS first with a plaintext fallback after that delay. `None`: off.
-fn handshake_first(ctx: &mut Ctx, item: Item<'_>, key: &str) -> Step<Option<Duration>> {
-    match item.value {
-        Value::Bool(on) => Ok(on.then_some(Duration::ZERO)),
-        Value::String(text) => match text.to_ascii_lowercase().as_str() {
-            "true" | "on" => Ok(Some(Duration::ZERO)),
-            "false" | "off" => Ok(None),
-            "auto" | "auto_fallback" => Ok(Some(DEFAULT_HANDSHAKE_FIRST_FALLBACK)),
-            _ => match parse_go_duration(text) {
-                Ok(nanos) if nanos > 0 => Ok(Some(Duration::from_nanos(nanos as u64))),
-                _ => ctx.fail(item.pos, format!("field {key:?}'s value {text:?} is invalid")),
-            },
-        },
-        _ => ctx.fail(item.pos, format!("field {key:?} should be a boolean or a string")),
-    }
-}
-
-/// nats-server's fallback delay for `handshake_first: auto`.
-const DEFAULT_HANDSHAKE_FIRST_FALLBACK: Duration = Duration::from_millis(50);
-
-/// `certs = [ {cert_file, key_file}, ... ]` (newer than 2.9.10).
-fn certificates(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<(PathBuf, PathBuf)>> {
-    let mut pairs = Vec::new();
-    for element in ctx.array(item)? {
-        let pair = ctx.map(Item::element(element))?;
-        let mut cert = String::new();
-        let mut key = String::new();
-        for entry in pair.iter() {
-            let it = Item::entry(entry);
-            match entry.key.to_ascii_lowercase().as_str() {
-                "cert_file" => cert = ctx.str(it)?.to_string(),
-                "key_file" => key = ctx.str(it)?.to_string(),
-                _ => return ctx.fail(it.pos, format!("error parsing tls certs config, unknown field {:?}", entry.key)),
-            }
-        }
-        if cert.is_empty() || key.is_empty() {
-            return ctx.fail(
-                &element.pos,
-                "error parsing certificates config: both 'cert_file' and 'key_file' options are required",
-            );
-        }
-        pairs.push((cert.into(), key.into()));
-    }
-    Ok(pairs)
-}
-
-/// Cases checked against nats-server 2.9.10 (`nats-server -t`): the expected texts are its
-/// output for the same file.
+/// Cases checked against nats-server 2.9.10 and 2.15.1 (`nats-server -t`): the expected texts
+/// are 2.15.1's output for the same file, or what its start says where only the start refuses.
 #[cfg(test)]
 mod nats_server_cases {
     use super::super::testutil::{first_error, options};
@@ -273,7 +214,7 @@ mod nats_server_cases {
     fn same_verdict_as_nats_server() {
         assert_eq!(
             first_error("\ntls { foo: 1 }\n"),
-            r#"test.conf:2:7: error parsing tls config, unknown field ["foo"]"#
+            r#"test.conf:2:7: error parsing tls config, unknown field "foo""#
         );
         assert_eq!(
             first_error("\ntls { cipher_suites: \"x\" }\n"),
@@ -360,7 +301,7 @@ mod tests {
         options("\ntls { cipher_suites: [\"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256\"] }\n");
         assert_eq!(
             first_error("\ntls { certs = [ {cert_file: \"a.pem\"} ] }\n"),
-            "test.conf:2:37: error parsing certificates config: both 'cert_file' and 'key_file' options are required"
+            "test.conf:2:18: error parsing certificates config: both 'cert_file' and 'cert_key' options are required"
         );
     }
 

@@ -10,7 +10,7 @@ use super::auth::non_empty;
 use super::check::{Ctx, Item, Step};
 use super::duration::duration_field;
 use super::listen::listen_item;
-use super::{accounts, auth, cluster, gateway, jetstream, leafnodes, misc, mqtt, operator, tls, websocket};
+use super::{accounts, auth, cluster, gateway, jetstream, leafnodes, misc, mqtt, newer, operator, tls, websocket};
 use super::{Limit, Options, DEFAULT_HOST};
 
 /// Applies every top-level entry of `map` to `options`, collecting problems in `ctx`.
@@ -26,6 +26,12 @@ pub(crate) fn apply(ctx: &mut Ctx, options: &mut Options, map: &Map) {
             ctx.unsupported(entry);
         }
     }
+    // Checked once every account is known, as nats-server does after the whole file.
+    for account in std::mem::take(&mut ctx.facts.callout_allowed_accounts) {
+        if !options.accounts.contains(&account) {
+            ctx.error_unplaced(format!("auth_callout allowed account {account:?} not found in configured accounts"));
+        }
+    }
 }
 
 /// Applies one top-level entry. Returns whether rnats acts on it (otherwise, once it is
@@ -34,6 +40,7 @@ pub(crate) fn apply(ctx: &mut Ctx, options: &mut Options, map: &Map) {
 fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
     let item = Item::entry(entry);
     let key = entry.key.to_ascii_lowercase();
+    ctx.facts.place(key.as_str(), item.pos);
     // Each arm returns whether rnats implements the setting; an aborted step (a wrong type,
     // already reported) ends the arm early.
     match key.as_str() {
@@ -55,7 +62,11 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
             Ok(())
         }),
         "server_name" => implemented(ctx, &mut |ctx| {
-            o.server_name = non_empty(ctx.str(item)?);
+            let name = ctx.str(item)?;
+            if name.contains(' ') {
+                return ctx.fail(item.pos, "server name cannot contain spaces");
+            }
+            o.server_name = non_empty(name);
             Ok(())
         }),
         "client_advertise" => implemented(ctx, &mut |ctx| {
@@ -171,7 +182,12 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
             accounts::accounts(ctx, o, item);
             true
         }
-        "http" | "https" => ignored(ctx, &mut |ctx| listen_item(ctx, item).map(drop)),
+        "http" | "https" => ignored(ctx, &mut |ctx| {
+            let listen = listen_item(ctx, item)?;
+            monitoring_port(ctx, &key, listen.port, item);
+            ctx.facts.http_host = listen.host;
+            Ok(())
+        }),
         "cluster" => ignored(ctx, &mut |ctx| cluster::cluster(ctx, item)),
         "gateway" => ignored(ctx, &mut |ctx| gateway::gateway(ctx, item)),
         "leaf" | "leafnodes" => implemented(ctx, &mut |ctx| {
@@ -192,6 +208,7 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
             for key in &config.unsupported {
                 ctx.security_gap(item.pos, format!("tls {key} is not supported by rnats"));
             }
+            super::tls_serve::listener(ctx, item.pos, &config);
             o.tls = Some(config);
             Ok(())
         }),
@@ -201,17 +218,32 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
         }),
         "resolver_tls" => ignored(ctx, &mut |ctx| tls::tls_section(ctx, item, true).map(drop)),
         "ocsp" => ignored(ctx, &mut |ctx| misc::ocsp(ctx, item)),
-        "lame_duck_duration" => ignored(ctx, &mut |ctx| misc::lame_duck_duration(ctx, item)),
-        "lame_duck_grace_period" => ignored(ctx, &mut |ctx| misc::lame_duck_grace_period(ctx, item)),
+        "lame_duck_duration" => ignored(ctx, &mut |ctx| {
+            ctx.facts.lame_duck = Some(misc::lame_duck_duration(ctx, item)?);
+            Ok(())
+        }),
+        "lame_duck_grace_period" => ignored(ctx, &mut |ctx| {
+            ctx.facts.lame_duck_grace = Some(misc::lame_duck_grace_period(ctx, item)?);
+            Ok(())
+        }),
         "operator" | "operators" | "roots" | "root" | "root_operators" | "root_operator" => {
             ignored(ctx, &mut |ctx| operator::operator(ctx, item))
         }
-        "resolver" | "account_resolver" | "accounts_resolver" => ignored(ctx, &mut |ctx| operator::resolver(ctx, item)),
+        "resolver" | "account_resolver" | "accounts_resolver" => ignored(ctx, &mut |ctx| {
+            let folder = operator::resolver(ctx, item)?;
+            ctx.facts.resolver = true;
+            ctx.facts.folder_resolver = folder;
+            Ok(())
+        }),
         "resolver_preload" => ignored(ctx, &mut |ctx| operator::resolver_preload(ctx, item)),
         "resolver_pinned_accounts" => {
             ignored(ctx, &mut |ctx| ctx.string_list("resolver_pinned_accounts", item).map(drop))
         }
-        "trusted" | "trusted_keys" => ignored(ctx, &mut |ctx| operator::trusted(ctx, item)),
+        "trusted" | "trusted_keys" => ignored(ctx, &mut |ctx| {
+            operator::trusted(ctx, item)?;
+            ctx.facts.trusted_keys = true;
+            Ok(())
+        }),
         "websocket" | "ws" => ignored(ctx, &mut |ctx| websocket::websocket(ctx, item)),
         "mqtt" => ignored(ctx, &mut |ctx| mqtt::mqtt(ctx, item)),
         "server_tags" => ignored(ctx, &mut |ctx| misc::server_tags(ctx, item)),
@@ -226,17 +258,20 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
             Ok(())
         }),
         // Plain values of the right type.
-        "disable_sublist_cache"
-        | "no_sublist_cache"
-        | "syslog"
-        | "no_system_account"
-        | "no_system"
-        | "no_sys_acc"
-        | "no_header_support" => ignored(ctx, &mut |ctx| ctx.bool(item).map(drop)),
-        "http_port"
-        | "monitor_port"
-        | "https_port"
-        | "logfile_size_limit"
+        "disable_sublist_cache" | "no_sublist_cache" | "syslog" | "no_header_support" => {
+            ignored(ctx, &mut |ctx| ctx.bool(item).map(drop))
+        }
+        "no_system_account" | "no_system" | "no_sys_acc" => ignored(ctx, &mut |ctx| {
+            ctx.facts.no_system_account = ctx.bool(item)?;
+            Ok(())
+        }),
+        "http_port" | "monitor_port" | "https_port" => ignored(ctx, &mut |ctx| {
+            let port = ctx.int(item)?;
+            let kind = if key == "https_port" { "https" } else { "http" };
+            monitoring_port(ctx, kind, port, item);
+            Ok(())
+        }),
+        "logfile_size_limit"
         | "log_size_limit"
         | "prof_port"
         | "max_traced_msg_len"
@@ -247,16 +282,41 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
         // ---- Newer than nats-server 2.9.10: accepted, as the newer servers accept them ----
         "logtime_utc" | "no_fast_producer_stall" => ignored(ctx, &mut |ctx| ctx.bool(item).map(drop)),
         "logfile_max_num" | "log_max_num" | "prof_block_rate" => ignored(ctx, &mut |ctx| ctx.int(item).map(drop)),
-        "server_metadata" => ignored(ctx, &mut |ctx| misc::string_map(ctx, "server_metadata", item)),
-        "feature_flags" => ignored(ctx, &mut |ctx| ctx.map(item).map(drop)),
-        "ocsp_cache" => ignored(ctx, &mut |ctx| misc::bool_or_map(ctx, "ocsp_cache", item)),
-        "write_timeout" => ignored(ctx, &mut |ctx| ctx.str(item).map(drop)),
-        "proxies" => ignored(ctx, &mut |ctx| ctx.map(item).map(drop)),
+        "server_metadata" => ignored(ctx, &mut |ctx| misc::server_metadata(ctx, item)),
+        "feature_flags" => ignored(ctx, &mut |ctx| newer::feature_flags(ctx, item)),
+        "ocsp_cache" => ignored(ctx, &mut |ctx| newer::ocsp_cache(ctx, item)),
+        "write_timeout" => ignored(ctx, &mut |ctx| newer::write_timeout(ctx, item)),
+        "proxies" => ignored(ctx, &mut |ctx| newer::proxies(ctx, item)),
+        "proxy_protocol" => ignored(ctx, &mut |ctx| ctx.bool(item).map(drop)),
+        "max_closed_clients" => ignored(ctx, &mut |ctx| ctx.int(item).map(drop)),
+        "trace_headers" => implemented(ctx, &mut |ctx| {
+            // Like trace_verbose: tracing on, without the header details rnats does not trace.
+            o.trace = ctx.bool(item)?;
+            if o.trace {
+                ctx.note(item.pos, "trace_headers is not supported yet by rnats; tracing without the headers");
+            }
+            Ok(())
+        }),
+        "default_sentinel" => ignored(ctx, &mut |ctx| {
+            ctx.str(item)?;
+            ctx.facts.default_sentinel = true;
+            Ok(())
+        }),
 
         _ => {
             ctx.unknown_field(entry);
             true
         }
+    }
+}
+
+/// Notes a monitoring port (`kind`: "http" or "https") for the start checks.
+fn monitoring_port(ctx: &mut Ctx, kind: &str, port: i64, item: Item<'_>) {
+    ctx.facts.place(kind, item.pos);
+    if kind == "https" {
+        ctx.facts.https_port = port;
+    } else {
+        ctx.facts.http_port = port;
     }
 }
 
@@ -353,7 +413,7 @@ mod tests {
         let o = options(
             "port: 4333\nnet: 10.1.1.1\nserver_name: alpha\nclient_advertise: \"a.example:4222\"\n\
              debug: true\ntrace: true\nlogtime: false\nlog_file: \"/tmp/n.log\"\npid_file: \"/tmp/n.pid\"\n\
-             no_auth_user: bob\nsystem_account: SYS\n",
+             no_auth_user: bob\nsystem_account: SYS\naccounts { SYS {}, B { users: [{user: bob, password: x}] } }\n",
         );
         assert_eq!((o.port, o.host.as_str()), (4333, "10.1.1.1"));
         assert_eq!(o.server_name.as_deref(), Some("alpha"));
@@ -363,7 +423,7 @@ mod tests {
         assert_eq!(o.pid_file, Some(PathBuf::from("/tmp/n.pid")));
         assert_eq!(o.no_auth_user.as_deref(), Some("bob"));
         assert_eq!(o.system_account.as_deref(), Some("SYS"));
-        let o = options("logfile: a.log\npidfile: a.pid\nhost: h\nsystem: S\n");
+        let o = options("logfile: a.log\npidfile: a.pid\nhost: h\nsystem: S\naccounts { S {} }\n");
         assert_eq!((o.log_file, o.pid_file), (Some(PathBuf::from("a.log")), Some(PathBuf::from("a.pid"))));
         assert_eq!((o.host.as_str(), o.system_account.as_deref()), ("h", Some("S")));
     }
@@ -508,10 +568,8 @@ mod tests {
     fn every_known_top_level_key_is_recognised() {
         let text = r#"
             http: "127.0.0.1:8222"
-            https: 8443
             http_port: 8222
             monitor_port: 8222
-            https_port: 8443
             http_base_path: "/nats"
             disable_sublist_cache: true
             no_sublist_cache: true
@@ -528,7 +586,7 @@ mod tests {
             lame_duck_grace_period: "10s"
             logfile_size_limit: 1GB
             server_tags: ["a", "b"]
-            default_js_domain: { A: "hub" }
+            default_js_domain: { "$G": "hub" }
             ocsp: false
             store_dir: "/tmp/js"
             trace_verbose: false
@@ -537,9 +595,17 @@ mod tests {
             server_metadata: { a: "b" }
             feature_flags: { x: true }
             no_fast_producer_stall: true
+            proxy_protocol: false
+            max_closed_clients: 100
+            trace_headers: false
+            write_timeout: "close"
+            proxies: { trusted: [ { key: "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4" } ] }
+            ocsp_cache: { type: local, local_store: "/tmp/ocsp", preserve_revoked: true, save_interval: "5m" }
         "#;
         let loaded = load(text).unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!(loaded.warnings.len(), 29, "one each, trace_verbose off needs none: {:#?}", loaded.warnings);
+        assert_eq!(loaded.warnings.len(), 32, "one each, trace_* off need none: {:#?}", loaded.warnings);
+        let https = load("\nhttps: 8443\nhttps_port: 8443\n").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(https.warnings.len(), 2);
     }
 
     #[test]

@@ -4,34 +4,38 @@
 use rnats_conf::Value;
 
 use super::auth::simple_auth;
-use super::check::{go_type, plain_field, Ctx, Item, Shape, Step, LISTENER};
-use super::duration::{duration_field, parse_go_duration};
+use super::check::{go_type, Ctx, Item, Shape, Step};
+use super::duration::{any_duration, parse_go_duration};
+use super::facts::Endpoint;
+use super::facts::Listener;
+use super::listen::listener_section;
 use super::tls::tls_section;
 
 /// Plain fields of this section besides the listener ones.
-const FIELDS: &[(&str, Shape)] = &[("advertise", Shape::Str), ("jwt_cookie", Shape::Str), ("no_auth_user", Shape::Str)];
+const FIELDS: &[(&str, Shape)] = &[
+    ("advertise", Shape::Str),
+    ("user_cookie", Shape::Str),
+    ("pass_cookie", Shape::Str),
+    ("token_cookie", Shape::Str),
+];
 
-/// nats-server's `parseWebsocket`.
+/// nats-server's `parseWebsocket`. What the start checks need goes to `ctx.facts.websocket`.
 pub(crate) fn websocket(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
     let Value::Map(fields) = item.value else {
         return ctx.fail(item.pos, format!("Expected websocket to be a map, got {}", go_type(item.value)));
     };
-    for entry in fields.iter() {
+    let mut facts = Listener { pos: Some(item.pos.clone()), ..Listener::default() };
+    let mut endpoint = Endpoint::default();
+    let step = listener_section(ctx, fields, FIELDS, &mut endpoint, &mut |ctx, key, entry| {
         let it = Item::entry(entry);
-        let key = entry.key.to_ascii_lowercase();
-        if let Some(step) = plain_field(ctx, &[LISTENER, FIELDS], &key, it) {
-            step?;
-            continue;
-        }
-        match key.as_str() {
-            "no_tls" | "same_origin" | "compress" | "compression" => {
+        match key {
+            "no_tls" => facts.no_tls = ctx.bool(it)?,
+            "same_origin" | "compress" | "compression" => {
                 ctx.bool(it)?;
             }
-            "tls" => {
-                let _ = tls_section(ctx, it, true);
-            }
+            "tls" => facts.tls |= tls_section(ctx, it, true).is_ok(),
             "allowed_origins" | "allowed_origin" | "allow_origins" | "allow_origin" | "origins" | "origin" => {
-                let _ = ctx.string_list("allowed origins", it);
+                facts.origins = ctx.string_list("allowed origins", it).unwrap_or_default();
             }
             "handshake_timeout" => match it.value {
                 Value::Integer(_) => {}
@@ -45,32 +49,58 @@ pub(crate) fn websocket(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
                     ctx.error(it.pos, message);
                 }
             },
-            "authorization" | "authentication" => simple_auth(ctx, it)?,
-            // Newer than 2.9.10.
-            "user_cookie" | "pass_cookie" | "token_cookie" => {
-                ctx.str(it)?;
-            }
-            "headers" => {
-                ctx.map(it)?;
-            }
+            "authorization" | "authentication" => (facts.username, facts.token) = simple_auth(ctx, it)?,
+            "jwt_cookie" => facts.jwt_cookie = ctx.str(it)?.to_string(),
+            "no_auth_user" => facts.no_auth_user = ctx.str(it)?.to_string(),
+            "headers" => facts.headers = headers(ctx, it),
             "ping_interval" => {
-                duration_field(ctx, "ping_interval", it)?;
+                any_duration(ctx, "ping_interval", it)?;
             }
             _ => ctx.unknown_field(entry),
         }
-    }
-    Ok(())
+        Ok(())
+    });
+    facts.endpoint = endpoint;
+    ctx.facts.websocket = Some(facts);
+    step
 }
 
-/// Cases checked against nats-server 2.9.10 (`nats-server -t`): the expected texts are its
-/// output for the same file.
+/// `headers { name: value }`: the names.
+fn headers(ctx: &mut Ctx, item: Item<'_>) -> Vec<String> {
+    let Value::Map(fields) = item.value else {
+        ctx.error(item.pos, format!("error parsing headers: unsupported type {}", go_type(item.value)));
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    for entry in fields.iter() {
+        match &entry.value.value {
+            Value::String(_) => names.push(entry.key.clone()),
+            other => {
+                let message = format!("error parsing header key {}: unsupported type {}", entry.key, go_type(other));
+                ctx.error(&entry.key_pos, message);
+            }
+        }
+    }
+    names
+}
+
+/// Cases checked against nats-server 2.9.10 and 2.15.1 (`nats-server -t`): the expected texts
+/// are 2.15.1's output for the same file, or what its start says where only the start refuses.
 #[cfg(test)]
 mod nats_server_cases {
     use super::super::testutil::{first_error, options};
 
     #[test]
     fn same_verdict_as_nats_server() {
-        options("\nwebsocket { port: 8080, no_tls: true, same_origin: true, allowed_origins: [\"http://a\"], handshake_timeout: \"2s\", compression: true, authorization { user: a, password: b, timeout: 2 }, jwt_cookie: c, no_auth_user: a }\n");
+        options("\nwebsocket { port: 8080, no_tls: true, same_origin: true, allowed_origins: [\"http://a\"], handshake_timeout: \"2s\", compression: true, authorization { user: a, password: b, timeout: 2 }, user_cookie: c }\n");
+        assert_eq!(
+            first_error("\nwebsocket { port: 8080, no_tls: true, no_auth_user: a }\n"),
+            r#"test.conf:2:1: no_auth_user: "a" present, but users/nkeys are not defined"#
+        );
+        assert_eq!(
+            first_error("\nwebsocket { port: 8080, no_tls: true, jwt_cookie: c }\n"),
+            r#"test.conf:2:1: trusted operators or trusted keys configuration is required for JWT authentication via cookie "c""#
+        );
         options("\nws { listen: \"127.0.0.1:8080\", no_tls: true, handshake_timeout: 5 }\n");
         assert_eq!(first_error("\nwebsocket = 5\n"), r#"test.conf:2:1: Expected websocket to be a map, got int64"#);
         assert_eq!(

@@ -199,8 +199,10 @@ async fn remote_deny_lists_filter_both_ways() {
 async fn a_loop_of_links_is_detected() {
     let hub = hub("");
     let url = hub.leaf_url();
+    // Two remotes to the same hub (written differently: the same remote twice is an error).
+    let other = url.replacen("nats-leaf://", "nats://", 1);
     let leaf = server_from(&format!(
-        "leafnodes {{ reconnect: 1, remotes: [ {{ url: \"{url}\" }}, {{ url: \"{url}\" }} ] }}\n"
+        "leafnodes {{ reconnect: \"1s\", remotes: [ {{ url: \"{url}\" }}, {{ url: \"{other}\" }} ] }}\n"
     ));
     assert!(eventually(|| leaf.state().loops_detected() + hub.state().loops_detected() >= 1).await, "loop detected");
 }
@@ -296,18 +298,30 @@ async fn connection_types_separate_clients_from_leaf_nodes() {
 /// (rather than binding leaf nodes to some other account).
 #[tokio::test]
 async fn a_missing_leaf_account_stops_the_start() {
-    for text in [
-        "leafnodes { port: -1, authorization { user: a, password: b, account: NOPE } }\n",
-        "leafnodes { remotes: [ { url: \"nats-leaf://127.0.0.1:1\", account: NOPE } ] }\n",
+    for (text, kind) in [
+        ("leafnodes { port: -1, authorization { user: a, password: b, account: NOPE } }\n", "authorization"),
+        ("leafnodes { remotes: [ { url: \"nats-leaf://127.0.0.1:1\", account: NOPE } ] }\n", "remote"),
     ] {
-        let mut options = super::support::options_from(text);
+        let reason = format!("cannot find local account \"NOPE\" specified in leafnode {kind}");
+        // From a file: refused when it is read (so `-t` refuses it too).
+        let map = rnats_conf::parse_str(text, std::path::Path::new("test.conf")).expect("parses");
+        let errors = rnats::options::from_map(&map).expect_err("refused");
+        assert_eq!(errors[0].message, reason, "{text}");
+        // Options made in code: refused by the start.
+        let mut options = super::support::options_from(&text.replace("NOPE", "\"$G\""));
         options.port = -1;
+        if let Some(leaf) = options.leafnodes.as_mut() {
+            leaf.account = leaf.account.as_ref().map(|_| "NOPE".to_string());
+            for remote in &mut leaf.remotes {
+                remote.account = Some("NOPE".into());
+            }
+        }
         match rnats::Server::start(options, rnats::log::Logger::silent()).await {
             Ok(server) => {
                 server.shutdown().await;
                 panic!("started with a missing account: {text}");
             }
-            Err(e) => assert!(e.to_string().contains("account \"NOPE\" not found"), "{e}"),
+            Err(e) => assert_eq!(e.to_string(), reason),
         }
     }
 }

@@ -1,12 +1,14 @@
-//! Leaf nodes with Debian's Go `nats-server` on the other side (rnats leaf -> Go hub, Go leaf
-//! -> rnats hub), interest gating the link, and the seed's satellites-and-master topology.
+//! Leaf nodes with a Go `nats-server` on the other side, for each release the testkit knows
+//! (Debian's 2.9.10 and the current 2.15.1): rnats leaf -> Go hub, Go leaf -> rnats hub, with
+//! and without credentials and accounts; interest gating the link, and the seed's
+//! satellites-and-master topology.
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures::StreamExt;
 use rnats_testkit::pki::{ClientNames, TestPki};
-use rnats_testkit::{free_port, GoServer, TestServer};
+use rnats_testkit::{free_port, GoRelease, GoServer, TestServer};
 
 use super::leafnodes::{hub, interest, linked, spoke};
 use super::support::{answered_eventually, echo_responder, eventually, next_msg, nothing_arrives, server_from};
@@ -44,6 +46,16 @@ async fn traffic_both_ways(hub_url: &str, leaf_url: &str) {
     drain(&mut at_hub).await;
     drain(&mut at_leaf).await;
 
+    // Headers cross both ways (HMSG on the link).
+    for (from, sub, site) in [(&on_hub, &mut at_leaf, "hub"), (&on_leaf, &mut at_hub, "leaf")] {
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("X-Site", site);
+        let subject = if site == "hub" { "down" } else { "up" };
+        from.publish_with_headers(subject, headers, Bytes::from_static(b"h")).await.expect("publish");
+        let msg = next_msg(sub).await;
+        assert_eq!(msg.headers.expect("headers").get("X-Site").map(|v| v.as_str()), Some(site));
+    }
+
     // Queue group spanning the link.
     let mut q_hub = on_hub.queue_subscribe("jobs", "workers".into()).await.expect("subscribe");
     let mut q_leaf = on_leaf.queue_subscribe("jobs", "workers".into()).await.expect("subscribe");
@@ -73,22 +85,107 @@ async fn traffic_both_ways(hub_url: &str, leaf_url: &str) {
     }
 }
 
-#[tokio::test]
-async fn rnats_leaf_to_go_hub() {
+/// An rnats leaf connects to a Go hub and traffic flows both ways.
+async fn rnats_leaf_to_go_hub(release: GoRelease) {
     let leaf_port = free_port();
-    let Some(go_hub) = GoServer::with_config(&format!("leafnodes {{ port: {leaf_port} }}\n"), &[]) else { return };
+    let config = format!("leafnodes {{ port: {leaf_port} }}\n");
+    let Some(go_hub) = GoServer::with_config_release(release, &config, &[]) else { return };
     let leaf = spoke(&format!("nats-leaf://127.0.0.1:{leaf_port}"), "");
-    assert!(linked(&leaf).await, "rnats connects to the Go hub");
+    assert!(linked(&leaf).await, "rnats connects to the Go {} hub", release.version());
     traffic_both_ways(&go_hub.url(), &leaf.url()).await;
 }
 
-#[tokio::test]
-async fn go_leaf_to_rnats_hub() {
+/// A Go leaf connects to an rnats hub and traffic flows both ways.
+async fn go_leaf_to_rnats_hub(release: GoRelease) {
     let hub = hub("");
     let config = format!("leafnodes {{ reconnect: 1, remotes: [ {{ url: \"{}\" }} ] }}\n", hub.leaf_url());
-    let Some(go_leaf) = GoServer::with_config(&config, &[]) else { return };
-    assert!(linked(&hub).await, "the Go leaf connects to rnats");
+    let Some(go_leaf) = GoServer::with_config_release(release, &config, &[]) else { return };
+    assert!(linked(&hub).await, "the Go {} leaf connects to rnats", release.version());
     traffic_both_ways(&hub.url(), &go_leaf.url()).await;
+}
+
+/// Accounts on both sides: the Go hub's leaf user is bound to account HUB_A, the rnats leaf's
+/// remote to its account LEAF_A; clients of the two accounts see each other, a client of
+/// another account on either side sees nothing.
+const LEAF_ACCOUNTS: &str = r#"
+accounts {
+  LEAF_A: { users: [ {user: a, password: a} ] }
+  LEAF_B: { users: [ {user: b, password: b} ] }
+}
+"#;
+
+const HUB_ACCOUNTS: &str = r#"
+accounts {
+  HUB_A: { users: [ {user: a, password: a} ] }
+  HUB_B: { users: [ {user: b, password: b} ] }
+}
+"#;
+
+async fn login(url: &str, user: &str) -> async_nats::Client {
+    async_nats::ConnectOptions::with_user_and_password(user.into(), user.into()).connect(url).await.expect("login")
+}
+
+/// Account A traffic crosses, account B on either side sees none of it.
+async fn accounts_stay_apart(hub_url: &str, leaf_url: &str) {
+    let (hub_a, leaf_a) = (login(hub_url, "a").await, login(leaf_url, "a").await);
+    let (hub_b, leaf_b) = (login(hub_url, "b").await, login(leaf_url, "b").await);
+    let mut b_on_hub = hub_b.subscribe(">").await.expect("subscribe");
+    let mut b_on_leaf = leaf_b.subscribe(">").await.expect("subscribe");
+    let mut at_hub = hub_a.subscribe("up").await.expect("subscribe");
+    assert!(delivered(&leaf_a, "up", &mut at_hub).await, "leaf account -> hub account");
+    let mut at_leaf = leaf_a.subscribe("down").await.expect("subscribe");
+    assert!(delivered(&hub_a, "down", &mut at_leaf).await, "hub account -> leaf account");
+    assert!(nothing_arrives(&mut b_on_hub).await && nothing_arrives(&mut b_on_leaf).await, "B sees nothing");
+}
+
+/// An rnats leaf logs in to a Go hub with a password, bound to an account on each side.
+async fn rnats_leaf_to_go_hub_with_accounts(release: GoRelease) {
+    let leaf_port = free_port();
+    let config = format!(
+        "leafnodes {{ port: {leaf_port}, authorization {{ users: [ {{user: leaf, password: s3cret, account: HUB_A}} ] }} }}\n{HUB_ACCOUNTS}"
+    );
+    let Some(go_hub) = GoServer::with_config_release(release, &config, &[]) else { return };
+    let leaf = server_from(&format!(
+        "leafnodes {{ reconnect: \"1s\", remotes: [ {{ url: \"nats-leaf://leaf:s3cret@127.0.0.1:{leaf_port}\", account: LEAF_A }} ] }}\n{LEAF_ACCOUNTS}"
+    ));
+    assert!(eventually(|| leaf.state().link_count() == 1).await, "linked to the Go {} hub", release.version());
+    accounts_stay_apart(&go_hub.url(), &leaf.url()).await;
+}
+
+/// A Go leaf logs in to an rnats hub with a password, bound to an account on each side.
+async fn go_leaf_to_rnats_hub_with_accounts(release: GoRelease) {
+    let hub = server_from(&format!(
+        "leafnodes {{ port: -1, authorization {{ users: [ {{user: leaf, password: s3cret, account: HUB_A}} ] }} }}\n{HUB_ACCOUNTS}"
+    ));
+    let addr = hub.leaf_addr().expect("leaf port");
+    let config = format!(
+        "leafnodes {{ reconnect: 1, remotes: [ {{ url: \"nats-leaf://leaf:s3cret@{addr}\", account: LEAF_A }} ] }}\n{LEAF_ACCOUNTS}"
+    );
+    let Some(go_leaf) = GoServer::with_config_release(release, &config, &[]) else { return };
+    assert!(eventually(|| hub.state().link_count() == 1).await, "the Go {} leaf logs in", release.version());
+    accounts_stay_apart(&hub.url(), &go_leaf.url()).await;
+}
+
+/// One test per Go release for each scenario.
+macro_rules! for_each_release {
+    ($($scenario:ident => $debian:ident, $current:ident;)*) => {$(
+        #[tokio::test]
+        async fn $debian() {
+            $scenario(GoRelease::Debian).await;
+        }
+
+        #[tokio::test]
+        async fn $current() {
+            $scenario(GoRelease::Current).await;
+        }
+    )*};
+}
+
+for_each_release! {
+    rnats_leaf_to_go_hub => rnats_leaf_to_go_hub_2_9_10, rnats_leaf_to_go_hub_2_15_1;
+    go_leaf_to_rnats_hub => go_leaf_to_rnats_hub_2_9_10, go_leaf_to_rnats_hub_2_15_1;
+    rnats_leaf_to_go_hub_with_accounts => rnats_leaf_to_go_hub_with_accounts_2_9_10, rnats_leaf_to_go_hub_with_accounts_2_15_1;
+    go_leaf_to_rnats_hub_with_accounts => go_leaf_to_rnats_hub_with_accounts_2_9_10, go_leaf_to_rnats_hub_with_accounts_2_15_1;
 }
 
 /// With nobody interested on the hub, messages published on the leaf stay on the leaf; one
