@@ -17,6 +17,10 @@ use crate::server::ServerState;
 /// Write buffers larger than this are released when a write uses less than a quarter of them,
 /// so a connection that goes idle after a burst drops back to (almost) nothing.
 const KEEP_WRITE_BUFFER: usize = 4 * 1024;
+/// After a batch this small the spare buffer is not kept: most connections are idle most of
+/// the time, and a quiet connection then holds no write buffer at all (a busy one writes
+/// larger batches and keeps its two buffers).
+const SMALL_BATCH: usize = 1024;
 /// The first PING goes out this soon (nats-server's short first ping), then every interval.
 const FIRST_PING: Duration = Duration::from_secs(2);
 
@@ -93,7 +97,8 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
             woken = true;
             let written = spare.len();
             spare.clear();
-            if spare.capacity() > KEEP_WRITE_BUFFER && written < spare.capacity() / 4 {
+            let shrunk = spare.capacity() > KEEP_WRITE_BUFFER && written < spare.capacity() / 4;
+            if shrunk || written <= SMALL_BATCH {
                 spare = Vec::new();
             }
         }
