@@ -45,11 +45,24 @@ pub struct ConnShared {
     /// PINGs sent over the connection's life.
     pings_sent: AtomicU32,
     max_pending: usize,
+    /// Passing `max_pending` closes the connection (clients). Server links are never closed for
+    /// what is pending, as in nats-server: their publishers stall, and the write deadline
+    /// closes a link whose peer stopped reading.
+    close_on_pending: bool,
 }
 
 impl ConnShared {
-    /// A connection with nothing pending.
+    /// A client connection with nothing pending.
     pub fn new(id: u64, max_pending: usize) -> Arc<ConnShared> {
+        Self::with_policy(id, max_pending, true)
+    }
+
+    /// A server link with nothing pending: `max_pending` only makes its publishers stall.
+    pub fn new_link(id: u64, max_pending: usize) -> Arc<ConnShared> {
+        Self::with_policy(id, max_pending, false)
+    }
+
+    fn with_policy(id: u64, max_pending: usize, close_on_pending: bool) -> Arc<ConnShared> {
         Arc::new(ConnShared {
             id,
             outbound: Mutex::new(Outbound { pending: Vec::new(), flush_queued: false, closed: None }),
@@ -62,6 +75,7 @@ impl ConnShared {
             connected: AtomicBool::new(false),
             pings_sent: AtomicU32::new(0),
             max_pending,
+            close_on_pending,
         })
     }
 
@@ -71,7 +85,7 @@ impl ConnShared {
     }
 
     /// Appends what `encode` writes, unless the connection is closing. Passing `max_pending`
-    /// closes the connection as a slow consumer and drops what was pending.
+    /// closes a client as a slow consumer and drops what was pending.
     pub(crate) fn enqueue(&self, encode: impl FnOnce(&mut Vec<u8>)) -> Enqueued {
         let mut out = self.outbound.lock();
         if out.closed.is_some() {
@@ -79,7 +93,7 @@ impl ConnShared {
         }
         encode(&mut out.pending);
         let pending = out.pending.len();
-        if pending > self.max_pending {
+        if pending > self.max_pending && self.close_on_pending {
             out.pending = Vec::new();
             out.closed = Some(CloseReason::SlowConsumerPendingBytes);
             drop(out);
@@ -222,5 +236,25 @@ impl FlushSet {
     /// Nothing waiting.
     pub fn is_empty(&self) -> bool {
         self.queued.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_close_at_max_pending_and_links_stall_only() {
+        let client = ConnShared::new(1, 100);
+        let link = ConnShared::new_link(2, 100);
+        for shared in [&client, &link] {
+            let first = shared.enqueue(|out| out.extend_from_slice(&[b'x'; 60]));
+            assert!(first.over_half);
+            let _ = shared.enqueue(|out| out.extend_from_slice(&[b'x'; 60]));
+        }
+        assert_eq!(client.closed(), Some(CloseReason::SlowConsumerPendingBytes));
+        assert_eq!(link.closed(), None);
+        assert_eq!(link.pending_bytes(), 120);
+        assert!(link.is_over_half(), "its publishers still stall");
     }
 }

@@ -196,7 +196,7 @@ async fn hub_session<R, W>(
             return;
         }
     };
-    let shared = ConnShared::new(id, state.options.max_pending);
+    let shared = ConnShared::new_link(id, state.options.max_pending);
     shared.headers.store(connect.headers, Ordering::Relaxed);
     let info = hub_info(&state, id, None, Some(&account.name));
     shared.send_now(|out| out.extend_from_slice(&info));
@@ -407,7 +407,7 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let shared = ConnShared::new(id, state.options.max_pending);
+    let shared = ConnShared::new_link(id, state.options.max_pending);
     shared.headers.store(true, Ordering::Relaxed);
     let filters = Some((&remote.deny_imports[..], &remote.deny_exports[..]));
     if run_link(state, account, shared, label, remote_name, buf, reader, writer, true, filters).await {
