@@ -6,5 +6,6 @@
 pub mod parse_client_ops;
 pub mod parse_conf;
 pub mod parse_leaf_ops;
+pub mod parse_route_ops;
 pub mod subject_index_ops;
 pub mod service_replies;

@@ -117,22 +117,22 @@ pub fn parse_leaf_op(buf: &[u8], max_payload: usize) -> Parsed<'_> {
     Ok(Some((op, line_len)))
 }
 
-fn bad(verb: &'static str) -> ProtoError {
+pub(crate) fn bad(verb: &'static str) -> ProtoError {
     ProtoError::BadArguments(verb)
 }
 
-fn split_verb(line: &[u8]) -> (&[u8], &[u8]) {
+pub(crate) fn split_verb(line: &[u8]) -> (&[u8], &[u8]) {
     let at = line.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(line.len());
     let rest = &line[at..];
     let start = rest.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(rest.len());
     (&line[..at], &rest[start..])
 }
 
-fn fields(rest: &[u8]) -> impl Iterator<Item = &[u8]> {
+pub(crate) fn fields(rest: &[u8]) -> impl Iterator<Item = &[u8]> {
     rest.split(|&b| b == b' ' || b == b'\t').filter(|f| !f.is_empty())
 }
 
-fn parse_size(token: &[u8]) -> Option<usize> {
+pub(crate) fn parse_size(token: &[u8]) -> Option<usize> {
     if token.is_empty() || token.len() > 12 || !token.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -140,7 +140,35 @@ fn parse_size(token: &[u8]) -> Option<usize> {
 }
 
 fn parse_msg<'a>(buf: &'a [u8], rest: &'a [u8], line_len: usize, headers: bool, max_payload: usize) -> Parsed<'a> {
-    let verb = if headers { "HMSG" } else { "LMSG" };
+    let form = MsgForm { verb: if headers { "HMSG" } else { "LMSG" }, leading: 0, sizes: if headers { 2 } else { 1 } };
+    Ok(parse_link_msg(buf, rest, line_len, form, max_payload)?.map(|(_, msg, used)| (LeafOp::Msg(msg), used)))
+}
+
+/// How a message line between servers is laid out: `leading` tokens before the subject
+/// (account, origin cluster), then the subject, the reply and queue forms, then one size (no
+/// headers) or two (header size, total size).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MsgForm {
+    pub(crate) verb: &'static str,
+    pub(crate) leading: usize,
+    pub(crate) sizes: usize,
+}
+
+/// Most leading tokens a message line has (origin cluster and account).
+pub(crate) const MAX_LEADING: usize = 2;
+
+/// A message line and its body: the leading tokens, the message, the bytes used (`None` when
+/// the body has not all arrived).
+pub(crate) type LinkMsgParsed<'a> = Result<Option<([&'a [u8]; MAX_LEADING], LeafMsg<'a>, usize)>, ProtoError>;
+
+pub(crate) fn parse_link_msg<'a>(
+    buf: &'a [u8],
+    rest: &'a [u8],
+    line_len: usize,
+    form: MsgForm,
+    max_payload: usize,
+) -> LinkMsgParsed<'a> {
+    let verb = form.verb;
     // Up to 16 fields on the stack (subject, reply, a few queue names, sizes); more is rare.
     let mut inline: [&[u8]; 16] = [&[]; 16];
     let mut count = 0;
@@ -157,11 +185,13 @@ fn parse_msg<'a>(buf: &'a [u8], rest: &'a [u8], line_len: usize, headers: bool, 
         count += 1;
     }
     let args: &[&[u8]] = if spilled.is_empty() { &inline[..count] } else { &spilled };
-    let sizes = if headers { 2 } else { 1 };
-    if args.len() < 1 + sizes {
+    let sizes = form.sizes;
+    if args.len() < form.leading + 1 + sizes {
         return Err(bad(verb));
     }
-    let (head, size_args) = args.split_at(args.len() - sizes);
+    let mut leading: [&[u8]; MAX_LEADING] = [&[]; MAX_LEADING];
+    leading[..form.leading].copy_from_slice(&args[..form.leading]);
+    let (head, size_args) = args[form.leading..].split_at(args.len() - form.leading - sizes);
     let subject = head[0];
     let (reply, queues) = match head.get(1).copied() {
         None => (None, None),
@@ -173,7 +203,7 @@ fn parse_msg<'a>(buf: &'a [u8], rest: &'a [u8], line_len: usize, headers: bool, 
     };
     let size_token = size_args[sizes - 1];
     let total = parse_size(size_token).ok_or(bad(verb))?;
-    let (header_len, header_size_token) = if headers {
+    let (header_len, header_size_token) = if sizes == 2 {
         let hdr = parse_size(size_args[0]).ok_or(bad(verb))?;
         if hdr > total {
             return Err(bad(verb));
@@ -194,7 +224,7 @@ fn parse_msg<'a>(buf: &'a [u8], rest: &'a [u8], line_len: usize, headers: bool, 
     }
     let body = &buf[line_len..line_len + total];
     let msg = LeafMsg { subject, reply, queues, header_len, size_token, header_size_token, body };
-    Ok(Some((LeafOp::Msg(msg), needed)))
+    Ok(Some((leading, msg, needed)))
 }
 
 /// The bytes of `rest` from the start of `first` to the end of `last` (both slices of it).

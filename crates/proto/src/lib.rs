@@ -18,6 +18,7 @@ mod info;
 mod info_decode;
 pub mod leaf;
 mod ops;
+pub mod route;
 
 pub use client_parser::{parse_client_op, Limits};
 pub use connect::{ConnectError, ConnectOptions};
