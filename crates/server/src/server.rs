@@ -176,6 +176,11 @@ impl ServerState {
         Arc::clone(&self.global)
     }
 
+    /// Every account: `$G`, the system account and the configured ones.
+    pub fn accounts(&self) -> Vec<Arc<Account>> {
+        self.accounts.values().cloned().collect()
+    }
+
     /// An account by name.
     pub fn account(&self, name: &str) -> Option<Arc<Account>> {
         self.accounts.get(name).cloned()

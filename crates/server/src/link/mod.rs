@@ -15,6 +15,7 @@
 pub mod leaf;
 pub mod leaf_session;
 pub mod policy;
+pub mod route_session;
 pub mod wire;
 
 pub use policy::LinkKind;
@@ -82,11 +83,25 @@ impl Link {
         deny_imports: &[String],
         deny_exports: &[String],
     ) -> Arc<Link> {
+        Link::build(id, kind, Wire::of(kind), account, shared, label, deny_imports, deny_exports)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        id: u64,
+        kind: LinkKind,
+        wire: Wire,
+        account: Arc<Account>,
+        shared: Arc<ConnShared>,
+        label: String,
+        deny_imports: &[String],
+        deny_exports: &[String],
+    ) -> Arc<Link> {
         let bytes = |list: &[String]| list.iter().map(|s| s.as_bytes().into()).collect();
         Arc::new(Link {
             id,
             kind,
-            wire: Wire::of(kind),
+            wire,
             account,
             shared,
             label,
@@ -95,6 +110,13 @@ impl Link {
             deny_imports: bytes(deny_imports),
             deny_exports: bytes(deny_exports),
         })
+    }
+
+    /// One account's share of a route connection (`bound`: a route dedicated to that account,
+    /// whose lines carry no account token).
+    pub fn route(id: u64, account: Arc<Account>, shared: Arc<ConnShared>, label: String, bound: bool) -> Arc<Link> {
+        let wire = if bound { Wire::RouteBound } else { Wire::Route };
+        Link::build(id, LinkKind::Route, wire, account, shared, label, &[], &[])
     }
 
     /// Whether messages on `subject` must not come in over this link.
@@ -126,9 +148,11 @@ impl Link {
         drop(announced);
         match (before, after, queue) {
             (0, 0, _) => {}
-            (0, _, None) => self.shared.send_now(|out| self.wire.sub(out, subject, None)),
-            (_, 0, _) => self.shared.send_now(|out| self.wire.unsub(out, subject, queue)),
-            (_, n, Some(q)) if n != before => self.shared.send_now(|out| self.wire.sub(out, subject, Some((q, n)))),
+            (0, _, None) => self.shared.send_now(|out| self.wire.sub(out, &self.account.name, subject, None)),
+            (_, 0, _) => self.shared.send_now(|out| self.wire.unsub(out, &self.account.name, subject, queue)),
+            (_, n, Some(q)) if n != before => {
+                self.shared.send_now(|out| self.wire.sub(out, &self.account.name, subject, Some((q, n))))
+            }
             _ => {}
         }
     }
@@ -151,12 +175,12 @@ impl Link {
 
     /// Announces the account's loop-detection subject to the remote.
     pub(crate) fn announce_loop_subject(&self) {
-        self.shared.send_now(|out| self.wire.sub(out, self.account.loop_subject(), None));
+        self.shared.send_now(|out| self.wire.sub(out, &self.account.name, self.account.loop_subject(), None));
     }
 
     /// Queues `msg` for the remote, naming the queue groups it is to pick members of.
     pub(crate) fn send(&self, msg: &crate::deliver::Message<'_>, queues: &[&[u8]], flush: &mut FlushSet) {
-        let enqueued = self.shared.enqueue(|out| self.wire.msg(out, msg, queues));
+        let enqueued = self.shared.enqueue(|out| self.wire.msg(out, &self.account.name, msg, queues));
         flush.note(&self.shared, enqueued);
     }
 
