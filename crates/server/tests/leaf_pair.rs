@@ -152,3 +152,25 @@ fn two_links_between_the_same_servers_are_a_loop() {
     assert!(detected);
     assert!(a.state().loops_detected() + b.state().loops_detected() >= 1);
 }
+
+/// A leaf publisher stalls on a lagging subscriber as a client publisher does: after a batch
+/// that took a subscriber past half its pending limit, the link's session names it.
+#[test]
+fn a_lagging_subscriber_stalls_the_link_it_is_fed_from() {
+    let (a, b) = (TestServer::start(), TestServer::start());
+    let mut wire = Wire::new(&a, &b, 60_000);
+    let state = Arc::clone(b.state());
+    let slow = ConnShared::new(7, 1_000);
+    let mut subscriber = ClientSession::new(Arc::clone(&state), Arc::clone(&slow), state.global_account());
+    let subscribe = "CONNECT {\"verbose\":false}\r\nSUB flood 1\r\n";
+    assert_eq!(subscriber.process(subscribe.as_bytes()), Ok(subscribe.len()));
+    slow.take_pending_for_test();
+    wire.settle();
+    let mut publisher = Client::new(&a, 8);
+    let one = format!("PUB flood 100\r\n{}\r\n", "x".repeat(100));
+    publisher.send(&one.repeat(6));
+    let to_b = wire.a.shared.take_pending_for_test();
+    assert_eq!(wire.b.session.process(&to_b), Ok(to_b.len()));
+    let lagging = wire.b.session.flush().expect("the lagging subscriber is named");
+    assert!(Arc::ptr_eq(&lagging, &slow));
+}
