@@ -66,7 +66,9 @@ pub(crate) fn cluster(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
                     ctx.go_warning(it.pos, &entry.key, reason);
                 }
             }
-            "routes" => urls(ctx, "route", it)?,
+            "routes" => {
+                urls(ctx, "route", it)?;
+            }
             "tls" => {
                 let _ = tls_section(ctx, it, false);
             }

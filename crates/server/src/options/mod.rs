@@ -23,6 +23,8 @@ mod compression;
 mod duration;
 mod facts;
 mod gateway;
+mod go_netip;
+mod go_url;
 mod jetstream;
 mod leafnodes;
 mod leafnodes_remotes;
@@ -50,6 +52,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use go_url::ServerUrl;
 pub use limit::Limit;
 pub use rnats_conf::Pos;
 pub use validate::validate;
