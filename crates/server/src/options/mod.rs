@@ -19,6 +19,7 @@ mod accounts;
 mod auth;
 mod check;
 mod cluster;
+mod cluster_flags;
 mod cluster_options;
 mod compression;
 mod duration;
