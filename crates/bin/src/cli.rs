@@ -182,9 +182,10 @@ pub fn parse(args: &[String]) -> Result<Cli, String> {
 fn apply(cli: &mut Cli, flag: Flag, kind: Kind, name: &str, value: String) -> Result<(), String> {
     let boolean =
         || parse_go_bool(&value).ok_or_else(|| format!("invalid boolean value {value:?} for -{name}: parse error"));
-    let integer = || {
+    // Go's `int` is 64 bits; rnats keeps ports in 32.
+    let integer = |narrow: bool| {
         parse_go_int(&value)
-            .and_then(|n| i32::try_from(n).map_err(|_| "value out of range"))
+            .and_then(|n| if narrow && i32::try_from(n).is_err() { Err("value out of range") } else { Ok(n) })
             .map_err(|reason| format!("invalid value {value:?} for flag -{name}: {reason}"))
     };
     let flags = &mut cli.flags;
@@ -201,7 +202,8 @@ fn apply(cli: &mut Cli, flag: Flag, kind: Kind, name: &str, value: String) -> Re
         flags.inactive.push((name.to_string(), value.clone()));
     }
     match flag {
-        Flag::Port => flags.port = Some(integer()?),
+        // `integer(true)` refused what does not fit.
+        Flag::Port => flags.port = i32::try_from(integer(true)?).ok(),
         Flag::Addr => flags.host = Some(value),
         Flag::Name => flags.server_name = Some(value),
         Flag::Log => flags.log_file = Some(PathBuf::from(value)),
@@ -249,11 +251,7 @@ fn apply(cli: &mut Cli, flag: Flag, kind: Kind, name: &str, value: String) -> Re
         Flag::ClusterName => flags.cluster.name = Some(value),
         Flag::ClusterAdvertise => flags.cluster.advertise = Some(value),
         Flag::NoAdvertise => flags.cluster.no_advertise = Some(boolean()?),
-        Flag::ConnectRetries => {
-            let retries =
-                parse_go_int(&value).map_err(|reason| format!("invalid value {value:?} for flag -{name}: {reason}"))?;
-            flags.cluster.connect_retries = Some(retries);
-        }
+        Flag::ConnectRetries => flags.cluster.connect_retries = Some(integer(false)?),
         Flag::Inactive => {
             if kind == Kind::Bool {
                 boolean()?;
