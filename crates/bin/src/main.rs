@@ -3,6 +3,7 @@
 
 mod cli;
 mod cluster_flags;
+mod go_values;
 mod signal;
 
 use std::process::ExitCode;
