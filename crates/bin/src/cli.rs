@@ -7,6 +7,9 @@ use std::path::PathBuf;
 
 use rnats::Options;
 
+use crate::cluster_flags::ClusterFlags;
+use crate::go_values::{parse_go_bool, parse_go_int};
+
 /// What the command line asks for.
 #[derive(Debug, Default)]
 pub struct Cli {
@@ -40,6 +43,7 @@ pub struct Flags {
     pass: Option<String>,
     token: Option<String>,
     tls: TlsFlags,
+    cluster: ClusterFlags,
     /// Flags rnats accepts but whose features are not built yet: (flag, value).
     inactive: Vec<(String, String)>,
 }
@@ -88,6 +92,13 @@ enum Flag {
     TlsKey,
     TlsVerify,
     TlsCaCert,
+    /// The cluster flags: read into the options, not active yet (a warning says so).
+    Routes,
+    ClusterListen,
+    ClusterName,
+    ClusterAdvertise,
+    NoAdvertise,
+    ConnectRetries,
     /// Parsed and validated, not active yet: a warning says so.
     Inactive,
 }
@@ -125,13 +136,12 @@ const FLAGS: &[(&[&str], Kind, Flag)] = &[
     (&["tlskey"], Kind::Value, Flag::TlsKey),
     (&["tlsverify"], Kind::Bool, Flag::TlsVerify),
     (&["tlscacert"], Kind::Value, Flag::TlsCaCert),
-    (&["routes"], Kind::Value, Flag::Inactive),
-    (&["cluster"], Kind::Value, Flag::Inactive),
-    (&["cluster_name"], Kind::Value, Flag::Inactive),
-    (&["no_advertise"], Kind::Bool, Flag::Inactive),
-    (&["cluster_advertise"], Kind::Value, Flag::Inactive),
-    (&["connect_retries"], Kind::Value, Flag::Inactive),
-    (&["cluster_listen"], Kind::Value, Flag::Inactive),
+    (&["routes"], Kind::Value, Flag::Routes),
+    (&["cluster", "cluster_listen"], Kind::Value, Flag::ClusterListen),
+    (&["cluster_name"], Kind::Value, Flag::ClusterName),
+    (&["no_advertise"], Kind::Bool, Flag::NoAdvertise),
+    (&["cluster_advertise"], Kind::Value, Flag::ClusterAdvertise),
+    (&["connect_retries"], Kind::Value, Flag::ConnectRetries),
     (&["profile"], Kind::Value, Flag::Inactive),
 ];
 
@@ -173,10 +183,28 @@ pub fn parse(args: &[String]) -> Result<Cli, String> {
 fn apply(cli: &mut Cli, flag: Flag, kind: Kind, name: &str, value: String) -> Result<(), String> {
     let boolean =
         || parse_go_bool(&value).ok_or_else(|| format!("invalid boolean value {value:?} for -{name}: parse error"));
-    let integer = || value.parse::<i32>().map_err(|_| format!("invalid value {value:?} for flag -{name}: parse error"));
+    // Go's `int` is 64 bits; rnats keeps ports in 32.
+    let integer = |narrow: bool| {
+        parse_go_int(&value)
+            .and_then(|n| if narrow && i32::try_from(n).is_err() { Err("value out of range") } else { Ok(n) })
+            .map_err(|reason| format!("invalid value {value:?} for flag -{name}: {reason}"))
+    };
     let flags = &mut cli.flags;
+    if matches!(
+        flag,
+        Flag::Routes
+            | Flag::ClusterListen
+            | Flag::ClusterName
+            | Flag::ClusterAdvertise
+            | Flag::NoAdvertise
+            | Flag::ConnectRetries
+            | Flag::Inactive
+    ) {
+        flags.inactive.push((name.to_string(), value.clone()));
+    }
     match flag {
-        Flag::Port => flags.port = Some(integer()?),
+        // `integer(true)` refused what does not fit.
+        Flag::Port => flags.port = i32::try_from(integer(true)?).ok(),
         Flag::Addr => flags.host = Some(value),
         Flag::Name => flags.server_name = Some(value),
         Flag::Log => flags.log_file = Some(PathBuf::from(value)),
@@ -219,11 +247,16 @@ fn apply(cli: &mut Cli, flag: Flag, kind: Kind, name: &str, value: String) -> Re
             flags.tls.given = true;
             flags.tls.verify = Some(boolean()?);
         }
+        Flag::Routes => flags.cluster.routes = Some(value),
+        Flag::ClusterListen => flags.cluster.listen = Some(value),
+        Flag::ClusterName => flags.cluster.name = Some(value),
+        Flag::ClusterAdvertise => flags.cluster.advertise = Some(value),
+        Flag::NoAdvertise => flags.cluster.no_advertise = Some(boolean()?),
+        Flag::ConnectRetries => flags.cluster.connect_retries = Some(integer(false)?),
         Flag::Inactive => {
             if kind == Kind::Bool {
                 boolean()?;
             }
-            flags.inactive.push((name.to_string(), value));
         }
     }
     Ok(())
@@ -231,8 +264,9 @@ fn apply(cli: &mut Cli, flag: Flag, kind: Kind, name: &str, value: String) -> Re
 
 impl Flags {
     /// Applies the flags given over `options` (which came from defaults or a config file) and
-    /// returns warnings for flags whose features are not built yet.
-    pub fn apply(&self, options: &mut Options) -> Vec<String> {
+    /// returns warnings for flags whose features are not built yet; the error is
+    /// nats-server's for flags it refuses once the file is read (`--cluster`, `--routes`).
+    pub fn apply(&self, options: &mut Options) -> Result<Vec<String>, String> {
         if let Some(port) = self.port {
             options.port = port;
         }
@@ -269,13 +303,15 @@ impl Flags {
         if let Some(token) = &self.token {
             options.auth.token = Some(token.clone());
         }
+        self.cluster.apply(options)?;
         self.tls.apply(options);
-        self.inactive
+        Ok(self
+            .inactive
             .iter()
             .map(|(name, _)| {
                 format!("flag -{name} is accepted but its feature is not implemented in rnats yet; ignored")
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -302,15 +338,6 @@ impl TlsFlags {
             curve_preferences: Vec::new(),
             ..from_file
         });
-    }
-}
-
-/// Go's `strconv.ParseBool`.
-fn parse_go_bool(s: &str) -> Option<bool> {
-    match s {
-        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
-        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
-        _ => None,
     }
 }
 
@@ -393,7 +420,7 @@ mod tests {
     fn run(args: &[&str]) -> Result<Options, String> {
         let parsed = cli(args)?;
         let mut options = Options::default();
-        parsed.flags.apply(&mut options);
+        parsed.flags.apply(&mut options)?;
         Ok(options)
     }
 
@@ -423,7 +450,7 @@ mod tests {
         assert_eq!(tls.ca_file, Some(PathBuf::from("ca.pem")));
         let parsed = cli(&["--tls=false"]).unwrap();
         let mut from_file = Options { tls: Some(rnats::options::TlsConfig::default()), ..Options::default() };
-        parsed.flags.apply(&mut from_file);
+        parsed.flags.apply(&mut from_file).expect("valid");
         assert!(from_file.tls.is_none(), "--tls=false turns the file's TLS off");
         let parsed = cli(&["--tlscert", "flag.pem"]).unwrap();
         let file_tls = rnats::options::TlsConfig {
@@ -435,7 +462,7 @@ mod tests {
             ..Default::default()
         };
         let mut from_file = Options { tls: Some(file_tls), ..Options::default() };
-        parsed.flags.apply(&mut from_file);
+        parsed.flags.apply(&mut from_file).expect("valid");
         let tls = from_file.tls.expect("on");
         assert_eq!(tls.cert_file, Some(PathBuf::from("flag.pem")));
         assert_eq!(tls.key_file, Some(PathBuf::from("file.key")));
@@ -456,17 +483,82 @@ mod tests {
     fn only_given_flags_override() {
         let parsed = cli(&["-D"]).unwrap();
         let mut from_file = Options { port: 5555, ..Options::default() };
-        parsed.flags.apply(&mut from_file);
+        parsed.flags.apply(&mut from_file).expect("valid");
         assert_eq!(from_file.port, 5555, "config value kept");
         assert!(from_file.debug);
     }
 
     #[test]
     fn inactive_flags_parse_and_warn() {
-        let parsed = cli(&["-routes", "nats://a:6222", "--tls", "-cluster_name=x", "-m", "8222"]).unwrap();
-        let warnings = parsed.flags.apply(&mut Options::default());
-        assert_eq!(warnings.len(), 3, "--tls is active: {warnings:?}");
+        let args =
+            ["-cluster", "nats://127.0.0.1:-1", "-routes", "nats://a:6222", "--tls", "-cluster_name=x", "-m", "8222"];
+        let warnings = cli(&args).unwrap().flags.apply(&mut Options::default()).expect("valid");
+        assert_eq!(warnings.len(), 4, "--tls is active: {warnings:?}");
+        assert_eq!(warnings[1], "flag -routes is accepted but its feature is not implemented in rnats yet; ignored");
         assert!(cli(&["--tlsverify=nope"]).is_err());
+    }
+
+    /// Every cluster flag in each form nats-server takes, test launchers' single dash included.
+    #[test]
+    fn cluster_flags() {
+        let o = run(&[
+            "-cluster",
+            "nats://ruser:rpass@127.0.0.1:-1",
+            "-routes",
+            "nats://127.0.0.1:6222,nats-route://u:p@127.0.0.1:6223",
+            "-cluster_name",
+            "C",
+            "--cluster_advertise=adv:1",
+            "--no_advertise",
+            "--connect_retries",
+            "0x10",
+        ])
+        .unwrap();
+        let c = o.cluster.expect("cluster");
+        assert_eq!((c.host.as_str(), c.port, c.name.as_deref()), ("127.0.0.1", -1, Some("C")));
+        assert_eq!(
+            (c.authorization.user.as_deref(), c.authorization.password.as_deref()),
+            (Some("ruser"), Some("rpass"))
+        );
+        let routes: Vec<&str> = c.routes.iter().map(|r| r.host.as_str()).collect();
+        assert_eq!(routes, ["127.0.0.1:6222", "127.0.0.1:6223"]);
+        assert_eq!((c.advertise.as_deref(), c.no_advertise, c.connect_retries), (Some("adv:1"), true, 16));
+        let c =
+            run(&["--cluster_listen=nats://0.0.0.0:6222", "-no_advertise=false"]).unwrap().cluster.expect("cluster");
+        assert_eq!((c.host.as_str(), c.port, c.no_advertise), ("0.0.0.0", 6222, false));
+        assert!(run(&["-p", "4222"]).unwrap().cluster.is_none(), "no cluster flag, no cluster");
+    }
+
+    #[test]
+    fn cluster_flag_errors_are_nats_servers() {
+        assert_eq!(
+            run(&["--routes", "nats://a:1"]).unwrap_err(),
+            "solicited routes require cluster capabilities, e.g. --cluster"
+        );
+        assert_eq!(run(&["--cluster", "nats://u@127.0.0.1:-1"]).unwrap_err(), "expected cluster password to be set");
+        assert_eq!(run(&["--cluster", "nats://127.0.0.1"]).unwrap_err(), "address 127.0.0.1: missing port in address");
+        assert_eq!(cli(&["--routes"]).unwrap_err(), "flag needs an argument: -routes");
+        assert_eq!(
+            cli(&["--no_advertise=x"]).unwrap_err(),
+            r#"invalid boolean value "x" for -no_advertise: parse error"#
+        );
+        assert_eq!(
+            cli(&["--connect_retries", "_1"]).unwrap_err(),
+            r#"invalid value "_1" for flag -connect_retries: parse error"#
+        );
+        assert_eq!(
+            cli(&["--connect_retries", "99999999999999999999"]).unwrap_err(),
+            r#"invalid value "99999999999999999999" for flag -connect_retries: value out of range"#
+        );
+    }
+
+    #[test]
+    fn integer_flags_as_go_reads_them() {
+        assert_eq!(run(&["-p", "0x10"]).unwrap().port, 16);
+        assert_eq!(
+            cli(&["-p", "4294967296"]).unwrap_err(),
+            r#"invalid value "4294967296" for flag -p: value out of range"#
+        );
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! signals.
 
 mod cli;
+mod cluster_flags;
+mod go_values;
 mod signal;
 
 use std::process::ExitCode;
@@ -60,7 +62,13 @@ fn main() -> ExitCode {
         Some(l) => (l.warnings.clone(), l.config_warnings, l.security_gaps.clone()),
         None => (Vec::new(), 0, Vec::new()),
     };
-    warnings.extend(cli.flags.apply(&mut options));
+    match cli.flags.apply(&mut options) {
+        Ok(flag_warnings) => warnings.extend(flag_warnings),
+        Err(e) => {
+            eprintln!("rnats-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     if cli.check_config && config_warnings > 0 {
         // nats-server's -t fails on its own warnings (its start only logs them).
         let mut text = String::new();

@@ -1,10 +1,13 @@
 //! The binary as launchers use it: random port, the log lines they parse, clean exit on SIGTERM.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use rnats_testkit::RawConn;
+use rnats_testkit::{GoRelease, RawConn};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rnats-server");
 
@@ -290,4 +293,110 @@ fn signal_flag_stops_a_running_server_and_hangup_does_not() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("Trapped \"hangup\" signal")), "{rest:?}");
     assert!(rest.iter().any(|l| l.ends_with("Trapped \"interrupt\" signal")), "{rest:?}");
+}
+
+/// The cluster flags as test launchers pass them (one dash): the server reads them, starts,
+/// and says each is not active yet, as it says of the `cluster` block.
+#[test]
+fn cluster_flags_start_and_are_reported_inactive() {
+    let args = [
+        "-a",
+        "127.0.0.1",
+        "-p",
+        "-1",
+        "-cluster",
+        "nats://ruser:rpass@127.0.0.1:-1",
+        "-routes",
+        "nats://127.0.0.1:4248,nats-route://ruser:rpass@127.0.0.1:4249",
+        "-cluster_name",
+        "C",
+        "--no_advertise",
+        "--cluster_advertise",
+        "127.0.0.1:4248",
+        "--connect_retries",
+        "2",
+    ];
+    let mut server = support::Process::start("cluster-flags", Path::new(BIN), &args, None);
+    let log = server.log_text();
+    for flag in ["cluster", "routes", "cluster_name", "no_advertise", "cluster_advertise", "connect_retries"] {
+        let warning =
+            format!("[WRN] flag -{flag} is accepted but its feature is not implemented in rnats yet; ignored");
+        assert!(log.contains(&warning), "{flag}: {log}");
+    }
+    assert!(server.stop_with("TERM"));
+}
+
+/// Runs a command that is expected to exit at once; one that does not is killed.
+fn run_to_exit(command: &mut Command) -> Output {
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn");
+    if !rnats_testkit::wait_for(support::PATIENCE, || child.try_wait().is_ok_and(|s| s.is_some())) {
+        let _ = child.kill();
+    }
+    child.wait_with_output().expect("exit")
+}
+
+/// What nats-server 2.15.1 refuses in the cluster flags once the file is read, refused with
+/// its words at the start, and at `-t` (nats-server's `-t` ignores flags; rnats's says what
+/// the start would).
+#[test]
+fn cluster_flag_errors_as_nats_server() {
+    let conf = temp_file("cluster-flags.conf", "port: -1\n");
+    let cases: [(&[&str], &str); 6] = [
+        (&["--cluster", "nats://u@127.0.0.1:-1"], "expected cluster password to be set"),
+        (&["--routes", "nats://127.0.0.1:4248"], "solicited routes require cluster capabilities, e.g. --cluster"),
+        (
+            &["--cluster", "", "-routes", "nats://127.0.0.1:4248"],
+            "solicited routes require cluster capabilities, e.g. --cluster",
+        ),
+        (&["--cluster", "nats://127.0.0.1"], "address 127.0.0.1: missing port in address"),
+        (
+            &["--cluster", "nats://[abc]:-1"],
+            r#"parse "nats://[abc]:0": invalid host: ParseAddr("abc"): unable to parse IP"#,
+        ),
+        (&["--cluster_name", "a b"], "cluster name cannot contain spaces"),
+    ];
+    let go = GoRelease::Current.require();
+    for (flags, message) in cases {
+        for check in [true, false] {
+            let mut command = Command::new(BIN);
+            if check {
+                command.arg("-t");
+            }
+            let out = run_to_exit(command.arg("-c").arg(&conf).args(flags));
+            assert_eq!(out.status.code(), Some(1), "{flags:?}");
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(said, format!("rnats-server: {message}\n"), "{flags:?}, -t: {check}");
+        }
+        if let Some(go) = &go {
+            let out = run_to_exit(Command::new(go).arg("-c").arg(&conf).args(flags));
+            assert_eq!(out.status.code(), Some(1), "nats-server {flags:?}");
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(said.contains(&format!("nats-server: {message}\n")), "nats-server {flags:?}: {said}");
+        }
+    }
+    // nats-server keeps a route URL it cannot parse as nothing and crashes when it starts
+    // routing; rnats refuses it with Go's reason.
+    let flags = ["--cluster", "nats://127.0.0.1:-1", "--routes", "nats://127.0.0.1:4248,x y://a:1"];
+    let out = run_to_exit(Command::new(BIN).arg("-c").arg(&conf).args(flags));
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(said, "rnats-server: parse \"x y://a:1\": first path segment in URL cannot contain colon\n");
+}
+
+/// Cluster blocks `-t` accepts start, and flags given over one override it.
+#[test]
+fn cluster_config_checks_and_starts_with_flags_over_it() {
+    let text = "listen: 127.0.0.1:-1\ncluster {\n  name: abc\n  listen: 127.0.0.1:-1\n  routes: [nats-route://foo:bar@127.0.0.1:4245]\n}\n";
+    let conf = temp_file("cluster.conf", text);
+    let flags = ["-cluster_name", "flag", "-routes", "nats://127.0.0.1:4246"];
+    let check = run_to_exit(Command::new(BIN).arg("-t").arg("-c").arg(&conf).args(flags));
+    let said = String::from_utf8_lossy(&check.stderr);
+    assert!(check.status.success(), "{said}");
+    assert!(said.contains("cluster is not supported yet by rnats; the setting is ignored"), "{said}");
+    let conf = conf.to_string_lossy().to_string();
+    let mut args = vec!["-c", conf.as_str()];
+    args.extend(flags);
+    let mut server = support::Process::start("cluster-conf", Path::new(BIN), &args, None);
+    assert!(server.log_text().contains("flag -routes is accepted"));
+    assert!(server.stop_with("TERM"));
 }

@@ -10,6 +10,7 @@
 //! listed with their reason.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rnats::options::{load_config, load_config_in, ConfigError};
 use rnats_testkit::corpus::{corpus, CorpusFile, Verdict, DIFFERENCES};
@@ -292,4 +293,75 @@ fn seed_configs_load() {
         assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
         assert!(loaded.options.leafnodes.is_some(), "{name}");
     }
+}
+
+/// The `cluster` blocks of nats-server's own cluster configs come out as `ClusterOptions`
+/// with the values written in them.
+#[test]
+fn cluster_blocks_load_into_cluster_options() {
+    let Some((corpus, _)) = corpus() else {
+        return;
+    };
+    let cluster = |file: &str| {
+        let (folder, relative) = file.split_once('/').expect("folder/path");
+        let loaded =
+            load_config_in(&corpus.join(file), &corpus.join(folder)).unwrap_or_else(|e| panic!("{relative}: {e:?}"));
+        loaded.options.cluster.unwrap_or_else(|| panic!("{file} has a cluster block"))
+    };
+    let route = |url: &rnats::options::ServerUrl| {
+        (url.scheme.clone(), url.host.clone(), url.username.clone(), url.password.clone())
+    };
+    let some = |text: &str| Some(text.to_string());
+
+    let c = cluster("server/configs/cluster.conf");
+    assert_eq!((c.name.as_deref(), c.host.as_str(), c.port), (Some("abc"), "127.0.0.1", 4244));
+    assert_eq!(c.authorization.user.as_deref(), Some("route_user"));
+    assert_eq!(c.authorization.password.as_deref(), Some("top_secret"));
+    assert_eq!(c.authorization.timeout, Some(Duration::from_secs(1)));
+    let routes: Vec<_> = c.routes.iter().map(route).collect();
+    assert_eq!(
+        routes,
+        [
+            ("nats-route".into(), "127.0.0.1:4245".into(), some("foo"), some("bar")),
+            ("nats-route".into(), "127.0.0.1:4246".into(), some("foo"), some("bar")),
+        ]
+    );
+    assert!(c.no_advertise && c.connect_backoff);
+    assert_eq!(c.connect_retries, 2);
+    assert!(c.tls.is_none() && c.permissions.is_none());
+
+    let c = cluster("test/configs/srv_a_perms.conf");
+    assert_eq!((c.name.as_deref(), c.host.as_str(), c.port), (Some("xyz"), "127.0.0.1", 5244));
+    assert_eq!(c.authorization.timeout, Some(Duration::from_millis(500)));
+    let permissions = c.permissions.clone().expect("permissions");
+    let import = permissions.import.expect("import");
+    assert_eq!((import.allow, import.deny), (Some(vec!["foo".to_string()]), None));
+    let export = permissions.export.expect("export");
+    assert_eq!(export.allow, Some(vec!["*".to_string()]));
+    assert_eq!(export.deny, Some(vec!["foo".to_string(), "nats".to_string()]));
+    assert_eq!(
+        c.routes.iter().map(route).collect::<Vec<_>>(),
+        [("nats-route".into(), "127.0.0.1:5246".into(), some("ruser"), some("top_secret"))]
+    );
+    // `no_sys_acc: true`: nothing is pinned besides the (empty) list.
+    assert!(c.pinned_accounts(None, true).is_empty());
+
+    let c = cluster("test/configs/new_cluster.conf");
+    let hosts: Vec<_> = c.routes.iter().map(|r| (r.hostname().to_string(), r.port().map(str::to_string))).collect();
+    assert_eq!(hosts, [("127.0.0.1".to_string(), some("5345")), ("127.0.0.1".to_string(), some("5346"))]);
+    assert!(c.routes.iter().all(|r| r.username.is_none()));
+
+    let c = cluster("test/configs/srv_a_tls.conf");
+    let tls = c.tls.as_ref().expect("tls");
+    assert!(tls.cert_file.as_ref().is_some_and(|f| f.ends_with("srva-cert.pem")));
+    assert!(tls.ca_file.as_ref().is_some_and(|f| f.ends_with("ca.pem")));
+    assert_eq!(c.auth_timeout(), Duration::from_secs(3), "the TLS timeout and a second");
+
+    let c = cluster("test/configs/tls_cert_cn_routes.conf");
+    assert_eq!((c.port, c.is_enabled()), (0, false), "no listener");
+    assert!(c.tls.as_ref().is_some_and(|t| t.verify && t.map_users));
+    assert_eq!(c.authorization.user.as_deref(), Some("CN=localhost,OU=NATS.io Operators"));
+    let permissions = c.permissions.expect("publish/subscribe are import/export");
+    assert_eq!(permissions.import.and_then(|p| p.allow), Some(vec!["public.>".to_string()]));
+    assert_eq!(permissions.export.and_then(|p| p.allow), Some(vec!["public.>".to_string()]));
 }

@@ -8,11 +8,21 @@ use rnats_conf::Value;
 
 use super::check::{go_type, Ctx, Item, Step};
 use super::duration::parse_go_duration;
-use super::facts::Compression;
+
+/// A `compression` setting of routes or leaf node connections.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompressionOptions {
+    /// The mode as written (`off`, `accept`, `s2_fast`, `s2_auto`, or a synonym nats-server
+    /// knows), `true` and `false` already turned into the section's mode for "on" and `off`;
+    /// empty when not set.
+    pub mode: String,
+    /// `rtt_thresholds`, for `s2_auto` (negative ones count as zero, as in nats-server).
+    pub rtt_thresholds: Vec<Duration>,
+}
 
 /// Reads a `compression` entry; `on` is the mode `true` stands for in this section.
-pub(crate) fn compression(ctx: &mut Ctx, key: &str, item: Item<'_>, on: &str) -> Step<Compression> {
-    let mut compression = Compression { mode: String::new(), thresholds: Vec::new(), pos: item.pos.clone() };
+pub(crate) fn compression(ctx: &mut Ctx, key: &str, item: Item<'_>, on: &str) -> Step<CompressionOptions> {
+    let mut compression = CompressionOptions::default();
     match item.value {
         Value::String(mode) => compression.mode = mode.clone(),
         Value::Bool(enabled) => compression.mode = if *enabled { on } else { "off" }.to_string(),
@@ -26,7 +36,7 @@ pub(crate) fn compression(ctx: &mut Ctx, key: &str, item: Item<'_>, on: &str) ->
                             let text = ctx.str(Item::element(element))?;
                             match parse_go_duration(text) {
                                 // Negative thresholds count as zero, as in nats-server.
-                                Ok(nanos) => compression.thresholds.push(Duration::from_nanos(nanos.max(0) as u64)),
+                                Ok(nanos) => compression.rtt_thresholds.push(Duration::from_nanos(nanos.max(0) as u64)),
                                 Err(e) => return ctx.fail(it.pos, e),
                             }
                         }
@@ -45,7 +55,7 @@ pub(crate) fn compression(ctx: &mut Ctx, key: &str, item: Item<'_>, on: &str) ->
 }
 
 /// Whether the mode asks for compression rnats would have to do (anything but off).
-pub(crate) fn is_on(compression: &Compression) -> bool {
+pub(crate) fn is_on(compression: &CompressionOptions) -> bool {
     !matches!(
         compression.mode.to_ascii_lowercase().as_str(),
         "" | "off" | "disabled" | "false" | "not supported" | "not_supported"

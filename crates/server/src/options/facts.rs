@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use rnats_conf::Pos;
 
+use super::compression::CompressionOptions;
+
 /// Noted while reading a configuration file; empty for options made in code.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Facts {
@@ -39,14 +41,13 @@ pub(crate) struct Facts {
     pub callout_allowed_accounts: Vec<String>,
     /// `no_system_account`.
     pub no_system_account: bool,
-    /// Compression modes of the leaf node listener and remotes, in that order.
-    pub leaf_compression: Vec<Compression>,
+    /// Compression settings of the leaf node listener and remotes, in that order, with where
+    /// each was written.
+    pub leaf_compression: Vec<(CompressionOptions, Pos)>,
     /// Each leaf remote's URLs (for the websocket/plain mix check), with the URL key's place.
     pub leaf_remote_urls: Vec<(Vec<String>, Pos)>,
     /// `gateway {}`.
     pub gateway: Option<Gateway>,
-    /// `cluster {}`.
-    pub cluster: Option<Cluster>,
     /// `websocket {}`.
     pub websocket: Option<Listener>,
     /// `mqtt {}`.
@@ -61,18 +62,6 @@ pub(crate) struct Facts {
     pub default_js_domain: Vec<(String, String, Pos)>,
     /// Accounts with JetStream enabled (`accounts { A { jetstream } }`), with that key's place.
     pub jetstream_accounts: Vec<(String, Pos)>,
-}
-
-/// A compression setting (`compression`): its mode and RTT thresholds.
-#[derive(Debug, Clone)]
-pub(crate) struct Compression {
-    /// The mode as written (`s2_auto`, `off`, ...), after `true`/`false` were turned into the
-    /// section's default or `off`.
-    pub mode: String,
-    /// `rtt_thresholds`.
-    pub thresholds: Vec<Duration>,
-    /// Where the key was written.
-    pub pos: Pos,
 }
 
 /// A listener's host (empty: the default) and port (0: none, -1: any).
@@ -94,23 +83,6 @@ pub(crate) struct Gateway {
     /// Each listed gateway: its name and whether it has URLs.
     pub gateways: Vec<(String, bool)>,
     /// The `gateway` key.
-    pub pos: Option<Pos>,
-}
-
-/// `cluster {}` as the start checks need it.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Cluster {
-    /// `name`.
-    pub name: String,
-    /// Where it listens (port 0: nowhere).
-    pub endpoint: Endpoint,
-    /// `compression`.
-    pub compression: Option<Compression>,
-    /// `pool_size`.
-    pub pool_size: i64,
-    /// `accounts` (pinned accounts).
-    pub pinned_accounts: Vec<String>,
-    /// The `cluster` key.
     pub pos: Option<Pos>,
 }
 

@@ -61,7 +61,9 @@ pub(crate) fn gateway(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
             "write_deadline" => {
                 any_duration(ctx, "write_deadline", it)?;
             }
-            "write_timeout" => newer::write_timeout(ctx, it)?,
+            "write_timeout" => {
+                newer::write_timeout(ctx, it)?;
+            }
             _ => ctx.unknown_field(entry),
         }
         Ok(())

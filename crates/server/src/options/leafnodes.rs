@@ -94,7 +94,7 @@ pub(crate) fn leafnodes(ctx: &mut Ctx, item: Item<'_>) -> Step<LeafNodeOptions> 
                     if is_on(&c) {
                         inactive(ctx, it, &key);
                     }
-                    ctx.facts.leaf_compression.insert(0, c);
+                    ctx.facts.leaf_compression.insert(0, (c, it.pos.clone()));
                 }
             }
             "dial_timeout" | "write_deadline" => {

@@ -107,7 +107,7 @@ pub(crate) fn remotes(ctx: &mut Ctx, item: Item<'_>) -> Step<Vec<RemoteLeaf>> {
                         if is_on(&c) {
                             remote_inactive(ctx, it, &key);
                         }
-                        ctx.facts.leaf_compression.push(c);
+                        ctx.facts.leaf_compression.push((c, it.pos.clone()));
                     }
                 }
                 "first_info_timeout" | "dial_timeout" => {

@@ -7,84 +7,15 @@ use rnats_conf::Value;
 
 use super::check::{go_type, Ctx, Item, Step};
 use super::duration::{format_go_duration, parse_go_duration};
+use super::go_url::ServerUrl;
+use crate::errors::go_quote;
 
-/// Whether Go's `url.Parse` accepts `text` (nats-server reports only that it failed).
-pub(crate) fn url_parses(text: &str) -> bool {
-    let s = text.trim();
-    if s.bytes().any(|b| b < 0x20 || b == 0x7f) {
-        return false;
-    }
-    let s = s.split_once('#').map_or(s, |(before, _)| before);
-    // Scheme: a letter, then letters, digits, '+', '-', '.', up to ':'.
-    let mut rest = s;
-    let mut has_scheme = false;
-    for (i, c) in s.char_indices() {
-        match c {
-            'a'..='z' | 'A'..='Z' => {}
-            '0'..='9' | '+' | '-' | '.' if i > 0 => {}
-            ':' if i == 0 => return false,
-            ':' => {
-                has_scheme = true;
-                rest = &s[i + 1..];
-                break;
-            }
-            _ => break,
-        }
-    }
-    let rest = rest.split_once('?').map_or(rest, |(before, _)| before);
-    if !valid_escapes(rest) {
-        return false;
-    }
-    if !has_scheme && !rest.starts_with('/') {
-        let first_segment = rest.split('/').next().unwrap_or("");
-        if first_segment.contains(':') {
-            return false;
-        }
-    }
-    if let Some(after) = rest.strip_prefix("//") {
-        let authority = after.split('/').next().unwrap_or("");
-        let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-        let port = if host.starts_with('[') {
-            match host.find(']') {
-                Some(end) => &host[end + 1..],
-                None => return false,
-            }
-        } else {
-            host.rfind(':').map_or("", |i| &host[i..])
-        };
-        let port_ok = port.is_empty() || (port.starts_with(':') && port[1..].bytes().all(|b| b.is_ascii_digit()));
-        if !port_ok {
-            return false;
-        }
-    }
-    true
-}
-
-/// `%` must start a two-digit hex escape.
-fn valid_escapes(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if i + 2 >= bytes.len() {
-                return false;
-            }
-            if !(bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit()) {
-                return false;
-            }
-            i += 3;
-        } else {
-            i += 1;
-        }
-    }
-    true
-}
-
-/// nats-server's `parseURLs`: an array of URL strings (`kind`: "route", "gateway", ...).
-/// Bad URLs are reported each; a value that is not an array aborts the caller's block, a
-/// wrong element type only the list.
-pub(crate) fn urls(ctx: &mut Ctx, kind: &str, item: Item<'_>) -> Step<()> {
+/// nats-server's `parseURLs`: an array of URL strings (`kind`: "route", "gateway", ...), each
+/// parsed once (a repeated one is skipped with a warning). Bad URLs are reported each; a value
+/// that is not an array aborts the caller's block, a wrong element type only the list.
+pub(crate) fn urls(ctx: &mut Ctx, kind: &str, item: Item<'_>) -> Step<Vec<ServerUrl>> {
     let elements = ctx.array(item)?;
+    let mut parsed = Vec::with_capacity(elements.len());
     ctx.section(|ctx| {
         for (i, element) in elements.iter().enumerate() {
             let it = Item::element(element);
@@ -93,20 +24,22 @@ pub(crate) fn urls(ctx: &mut Ctx, kind: &str, item: Item<'_>) -> Step<()> {
                 ctx.go_warning(it.pos, text, format!("Duplicate {kind} entry detected"));
                 continue;
             }
-            url(ctx, kind, it)?;
+            parsed.extend(url(ctx, kind, it)?);
         }
         Ok(())
     });
-    Ok(())
+    Ok(parsed)
 }
 
-/// One URL string (nats-server's `parseURL`).
-pub(crate) fn url(ctx: &mut Ctx, kind: &str, item: Item<'_>) -> Step<()> {
-    let text = ctx.str(item)?;
-    if !url_parses(text) {
-        ctx.error(item.pos, format!("error parsing {kind} url [{:?}]", text.trim()));
+/// One URL string (nats-server's `parseURL`: trimmed, then Go's `url.Parse`); `None` when it
+/// does not parse (reported).
+pub(crate) fn url(ctx: &mut Ctx, kind: &str, item: Item<'_>) -> Step<Option<ServerUrl>> {
+    let text = ctx.str(item)?.trim();
+    let parsed = ServerUrl::parse(text).ok();
+    if parsed.is_none() {
+        ctx.error(item.pos, format!("error parsing {kind} url [{}]", go_quote(text.as_bytes())));
     }
-    Ok(())
+    Ok(parsed)
 }
 
 /// `ocsp`: a boolean or `{mode, url(s)}`.
@@ -210,6 +143,7 @@ mod tests {
 
     #[test]
     fn urls_as_go_parses_them() {
+        let parses = |text: &str| ServerUrl::parse(text).is_ok();
         for ok in [
             "nats-route://foo:bar@127.0.0.1:4245",
             "nats://127.0.0.1:4222",
@@ -219,13 +153,13 @@ mod tests {
             "localhost",
             "/just/a/path",
         ] {
-            assert!(url_parses(ok), "{ok}");
+            assert!(parses(ok), "{ok}");
         }
         for bad in ["x y://", "nats://a:xx", ":4222", "nats://a\u{1}b", "nats://h/%zz", "nats://h/%4"] {
-            assert!(!url_parses(bad), "{bad}");
+            assert!(!parses(bad), "{bad}");
         }
         // A scheme and no "//": an opaque URL, accepted.
-        assert!(url_parses("a:b/c:d"));
+        assert!(parses("a:b/c:d"));
     }
 }
 

@@ -19,10 +19,14 @@ mod accounts;
 mod auth;
 mod check;
 mod cluster;
+mod cluster_flags;
+mod cluster_options;
 mod compression;
 mod duration;
 mod facts;
 mod gateway;
+mod go_netip;
+mod go_url;
 mod jetstream;
 mod leafnodes;
 mod leafnodes_remotes;
@@ -50,7 +54,13 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use cluster_options::{
+    ClusterOptions, RouteAuth, RoutePermissions, DEFAULT_ROUTE_POOL_SIZE, ROUTE_MAX_PING_INTERVAL,
+};
+pub use compression::CompressionOptions;
+pub use go_url::ServerUrl;
 pub use limit::Limit;
+pub use newer::WriteTimeoutPolicy;
 pub use rnats_conf::Pos;
 pub use validate::validate;
 
@@ -149,6 +159,9 @@ pub struct TlsConfig {
     pub map_users: bool,
     /// `insecure` (outgoing connections only).
     pub insecure: bool,
+    /// `verify_cert_and_check_known_urls` (routes, gateways, leaf nodes): a peer's certificate
+    /// must also name the URL it was reached at or is known by.
+    pub check_known_urls: bool,
     /// Handshake time limit (nats-server's default: 2 seconds).
     pub timeout: Duration,
     /// `min_version` ("1.2" or "1.3").
@@ -176,6 +189,7 @@ impl Default for TlsConfig {
             verify: false,
             map_users: false,
             insecure: false,
+            check_known_urls: false,
             timeout: Duration::from_secs(2),
             min_version: None,
             cipher_suites: Vec::new(),
@@ -341,6 +355,8 @@ pub struct Options {
     pub allow_non_tls: bool,
     /// `leafnodes {}`.
     pub leafnodes: Option<LeafNodeOptions>,
+    /// `cluster {}` and the cluster flags (`None`: neither); rnats does not route yet.
+    pub cluster: Option<ClusterOptions>,
     /// `system_account`: the name of the system account.
     pub system_account: Option<String>,
     /// `no_auth_user`: the user a client without credentials is treated as.
@@ -384,6 +400,7 @@ impl Default for Options {
             tls: None,
             allow_non_tls: false,
             leafnodes: None,
+            cluster: None,
             system_account: None,
             no_auth_user: None,
             debug: false,

@@ -21,13 +21,32 @@ pub(crate) fn feature_flags(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
     Ok(())
 }
 
-/// `write_timeout` (top level, cluster, gateway, leafnodes): what to do with a connection
-/// whose write times out.
-pub(crate) fn write_timeout(ctx: &mut Ctx, item: Item<'_>) -> Step<()> {
-    if !matches!(ctx.str(item)?, "default" | "close" | "retry") {
-        ctx.error(item.pos, "write_timeout must be 'default', 'close' or 'retry'");
-    }
-    Ok(())
+/// What to do with a connection whose write does not finish within its write deadline
+/// (`write_timeout`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum WriteTimeoutPolicy {
+    /// Not set: the connection kind's own (clients are closed, routes, gateways and leaf
+    /// nodes retry).
+    #[default]
+    Default,
+    /// `close`.
+    Close,
+    /// `retry`.
+    Retry,
+}
+
+/// `write_timeout` (top level, cluster, gateway, leafnodes); a wrong value is reported and
+/// reads as not set, as in nats-server.
+pub(crate) fn write_timeout(ctx: &mut Ctx, item: Item<'_>) -> Step<WriteTimeoutPolicy> {
+    Ok(match ctx.str(item)? {
+        "default" => WriteTimeoutPolicy::Default,
+        "close" => WriteTimeoutPolicy::Close,
+        "retry" => WriteTimeoutPolicy::Retry,
+        _ => {
+            ctx.error(item.pos, "write_timeout must be 'default', 'close' or 'retry'");
+            WriteTimeoutPolicy::Default
+        }
+    })
 }
 
 /// `proxies { trusted: [ {key: <public nkey>} ] }`.

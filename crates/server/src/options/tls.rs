@@ -71,7 +71,10 @@ pub(crate) fn parse_tls(ctx: &mut Ctx, item: Item<'_>, client_ctx: bool) -> Step
                         block.verify |= *on;
                         block.map_users = *on;
                     }
-                    "verify_cert_and_check_known_urls" => block.verify |= *on,
+                    "verify_cert_and_check_known_urls" => {
+                        block.verify |= *on;
+                        block.check_known_urls = *on;
+                    }
                     "insecure" => block.insecure = *on,
                     _ => allow_insecure = *on,
                 }

@@ -188,7 +188,7 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
             ctx.facts.http_host = listen.host;
             Ok(())
         }),
-        "cluster" => ignored(ctx, &mut |ctx| cluster::cluster(ctx, item)),
+        "cluster" => ignored(ctx, &mut |ctx| cluster::cluster(ctx, o, item)),
         "gateway" => ignored(ctx, &mut |ctx| gateway::gateway(ctx, item)),
         "leaf" | "leafnodes" => implemented(ctx, &mut |ctx| {
             o.leafnodes = Some(leafnodes::leafnodes(ctx, item)?);
@@ -285,7 +285,7 @@ fn apply_entry(ctx: &mut Ctx, o: &mut Options, entry: &Entry) -> bool {
         "server_metadata" => ignored(ctx, &mut |ctx| misc::server_metadata(ctx, item)),
         "feature_flags" => ignored(ctx, &mut |ctx| newer::feature_flags(ctx, item)),
         "ocsp_cache" => ignored(ctx, &mut |ctx| newer::ocsp_cache(ctx, item)),
-        "write_timeout" => ignored(ctx, &mut |ctx| newer::write_timeout(ctx, item)),
+        "write_timeout" => ignored(ctx, &mut |ctx| newer::write_timeout(ctx, item).map(drop)),
         "proxies" => ignored(ctx, &mut |ctx| newer::proxies(ctx, item)),
         "proxy_protocol" => ignored(ctx, &mut |ctx| ctx.bool(item).map(drop)),
         "max_closed_clients" => ignored(ctx, &mut |ctx| ctx.int(item).map(drop)),

@@ -1,15 +1,17 @@
 //! nats-server's start checks of settings rnats does not act on yet (lame duck mode, operator
 //! sentinels, leaf compression, gateways, clusters, MQTT, JetStream, websockets, monitoring),
-//! over what the parsers noted in [`Facts`]: a configuration nats-server would refuse to start
-//! must not pass rnats's `-t` either, whether or not rnats would use the setting.
+//! over the options (the cluster's, which flags may change) and what the parsers noted in
+//! [`Facts`]: a configuration nats-server would refuse to start must not pass rnats's `-t`
+//! either, whether or not rnats would use the setting.
 
 use std::time::Duration;
 
 use super::auth::is_valid_subject;
+use super::compression::CompressionOptions;
 use super::duration::format_go_duration;
-use super::facts::{Compression, Facts, Listener};
+use super::facts::{Facts, Listener};
 use super::validate::{invalid, no_auth_user, Invalid};
-use super::Options;
+use super::{ClusterOptions, Options};
 
 /// The grace period must end before lame duck mode does.
 pub(crate) fn lame_duck(facts: &Facts) -> Result<(), Invalid> {
@@ -59,8 +61,8 @@ pub(crate) fn operators(o: &Options, facts: &Facts) -> Result<(), Invalid> {
 /// Leaf compression modes, websocket URLs not mixed with others in a remote, and a system
 /// account when a leaf listener sits beside a gateway.
 pub(crate) fn leafnodes(o: &Options, facts: &Facts) -> Result<(), Invalid> {
-    for compression in &facts.leaf_compression {
-        compression_mode(compression)?;
+    for (compression, pos) in &facts.leaf_compression {
+        compression_mode(compression, Some(pos))?;
     }
     for (urls, pos) in &facts.leaf_remote_urls {
         let websocket = |url: &String| url.get(..2).is_some_and(|s| s.eq_ignore_ascii_case("ws"));
@@ -106,33 +108,28 @@ pub(crate) fn gateway(facts: &Facts) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// Cluster compression, the cluster name against the gateway's, pinned accounts.
+/// The cluster name, compression, the name against the gateway's, pinned accounts.
 pub(crate) fn cluster(o: &Options, facts: &Facts) -> Result<(), Invalid> {
-    let gateway_name = facts.gateway.as_ref().map(|g| g.name.as_str()).unwrap_or_default();
-    let Some(cluster) = &facts.cluster else {
+    let Some(cluster) = &o.cluster else {
         return Ok(());
     };
-    if let Some(compression) = &cluster.compression {
-        compression_mode(compression)?;
+    // The file refuses a name with a space where it is written: this one came from a flag.
+    if cluster.name.as_deref().is_some_and(|name| name.contains(' ')) {
+        return Err(Invalid { pos: None, message: "cluster name cannot contain spaces".into() });
     }
-    let fail = |message: String| Err(Invalid { pos: cluster.pos.clone(), message });
-    if !gateway_name.is_empty() && !cluster.name.is_empty() && gateway_name != cluster.name {
+    let fail = |message: String| Err(invalid(facts, &["cluster"], message));
+    if !cluster.compression.mode.is_empty() {
+        compression_mode(&cluster.compression, facts.at("cluster.compression"))?;
+    }
+    let gateway_name = facts.gateway.as_ref().map(|g| g.name.as_str()).unwrap_or_default();
+    if !gateway_name.is_empty() && cluster.name.as_deref().is_some_and(|name| name != gateway_name) {
         return fail("cluster name conflicts between cluster and gateway definitions".into());
     }
     if !cluster.pinned_accounts.is_empty() {
-        // nats-server pins the system account too, before checking.
-        let mut pinned = cluster.pinned_accounts.clone();
-        let system = match (&o.system_account, facts.no_system_account) {
-            (Some(name), _) => Some(name.clone()),
-            (None, false) => Some("$SYS".to_string()),
-            (None, true) => None,
-        };
-        if let Some(system) = system.filter(|s| !pinned.contains(s)) {
-            pinned.push(system);
-        }
-        if cluster.pool_size < 0 {
+        if cluster.pool_size() < 0 {
             return fail("pool_size cannot be negative if pinned accounts are specified".into());
         }
+        let pinned = cluster.pinned_accounts(o.system_account.as_deref(), facts.no_system_account);
         for (i, account) in pinned.iter().enumerate() {
             if pinned[..i].contains(account) {
                 let list = super::check::go_quote_list(&pinned);
@@ -147,7 +144,7 @@ pub(crate) fn cluster(o: &Options, facts: &Facts) -> Result<(), Invalid> {
 pub(crate) fn mqtt(o: &Options, facts: &Facts) -> Result<(), Invalid> {
     let Some(mqtt) = facts.mqtt.as_ref().filter(|m| m.endpoint.port != 0) else { return Ok(()) };
     let fail = |message: &str| Err(Invalid { pos: mqtt.pos.clone(), message: message.to_string() });
-    let clustered = facts.cluster.as_ref().is_some_and(|c| c.endpoint.port != 0);
+    let clustered = o.cluster.as_ref().is_some_and(ClusterOptions::is_enabled);
     let gateway = facts.gateway.as_ref().is_some_and(|g| g.endpoint.port != 0);
     if o.server_name.is_none() && (clustered || gateway) {
         return fail("mqtt requires server name to be explicitly set");
@@ -221,14 +218,14 @@ pub(crate) fn jetstream(o: &Options, facts: &Facts) -> Result<(), Invalid> {
             return fail("invalid domain name: may not contain ., * or >".into());
         }
     }
-    let Some(cluster) = facts.cluster.as_ref().filter(|c| c.endpoint.port != 0 && facts.jetstream) else {
+    let Some(cluster) = o.cluster.as_ref().filter(|c| c.is_enabled() && facts.jetstream) else {
         return Ok(());
     };
-    let fail = |message: &str| Err(Invalid { pos: cluster.pos.clone(), message: message.to_string() });
+    let fail = |message: &str| Err(invalid(facts, &["cluster"], message.to_string()));
     if o.server_name.is_none() {
         return fail("jetstream cluster requires `server_name` to be set");
     }
-    if cluster.name.is_empty() {
+    if cluster.name.is_none() {
         return fail("jetstream cluster requires `cluster.name` to be set");
     }
     Ok(())
@@ -312,7 +309,7 @@ pub(crate) fn ports(o: &Options, facts: &Facts) -> Result<(), Invalid> {
         (Kind::Mqtt, section(facts.mqtt.as_ref().map(|m| &m.endpoint), facts.mqtt.as_ref().map(|m| &m.pos))),
         (Kind::Client, Some((client_host, i64::from(o.listen_port()), client_pos))),
         // Routes wait for the client listener.
-        (Kind::Route, section(facts.cluster.as_ref().map(|c| &c.endpoint), facts.cluster.as_ref().map(|c| &c.pos))),
+        (Kind::Route, o.cluster.as_ref().map(|c| (default(&c.host), c.port, facts.at("cluster").cloned()))),
     ];
     let wildcard = |host: &str| matches!(host, "0.0.0.0" | "::" | "[::]");
     let mut bound: Vec<(&str, i64)> = Vec::new();
@@ -386,22 +383,22 @@ pub(crate) fn jetstream_start(o: &Options, facts: &Facts) -> Result<(), Invalid>
 }
 
 /// A compression mode nats-server knows, with RTT thresholds in order.
-fn compression_mode(c: &Compression) -> Result<(), Invalid> {
-    let fail = |message: String| Err(Invalid { pos: Some(c.pos.clone()), message });
+fn compression_mode(c: &CompressionOptions, pos: Option<&rnats_conf::Pos>) -> Result<(), Invalid> {
+    let fail = |message: String| Err(Invalid { pos: pos.cloned(), message });
     let mode = c.mode.to_ascii_lowercase();
     match mode.as_str() {
         "on" | "enabled" | "true" | "not supported" | "not_supported" | "disabled" | "off" | "false" | "accept"
         | "fast" | "s2_fast" | "better" | "s2_better" | "best" | "s2_best" => Ok(()),
         "auto" | "s2_auto" => {
-            if c.thresholds.is_empty() {
+            if c.rtt_thresholds.is_empty() {
                 return Ok(());
             }
             let shown = || {
-                let items: Vec<String> = c.thresholds.iter().map(|d| go_duration(*d)).collect();
+                let items: Vec<String> = c.rtt_thresholds.iter().map(|d| go_duration(*d)).collect();
                 format!("[{}]", items.join(" "))
             };
             let mut kept: Vec<Duration> = Vec::new();
-            for &rtt in &c.thresholds {
+            for &rtt in &c.rtt_thresholds {
                 if !kept.is_empty() && !rtt.is_zero() && kept.iter().any(|&v| rtt < v) {
                     return fail(format!("RTT threshold values {} should be in ascending order", shown()));
                 }
